@@ -1,0 +1,41 @@
+"""Core JSON routes: health (public) and customers (API token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import JSONResponse
+
+from . import customers
+from .auth import require_api
+from .health import HealthService
+from .names import NAME_PATTERN
+
+
+def _health(request: Request) -> HealthService:
+    service: HealthService = request.app.state.health
+    return service
+
+
+def build_router() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/api/v1/health", tags=["health"])
+    async def hub_health(request: Request) -> dict[str, Any]:
+        """Overall status and each reported module's health (checked concurrently)."""
+        return await _health(request).aggregate()
+
+    @router.get("/api/v1/{name}/health", tags=["health"])
+    async def module_health(request: Request, name: str) -> JSONResponse:
+        """One module's health: 200 when ok, 503 otherwise."""
+        service = _health(request)
+        record = service.hub.registry.get(name) if NAME_PATTERN.match(name) else None
+        if record is None or record not in service.reported():
+            raise HTTPException(404, f"module '{name}' is not installed or not allowed")
+        result = await service.check(record)
+        body = {"name": name, **result.as_dict()}
+        return JSONResponse(body, status_code=200 if result.status == "ok" else 503)
+
+    router.include_router(customers.build_router(), dependencies=[Depends(require_api)])
+    return router

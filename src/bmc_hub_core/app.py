@@ -1,0 +1,100 @@
+"""``create_app(settings)``: builds one complete hub app. Nothing happens at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from . import api_core, docs_ui, pages
+from .auth import LoginRequired, require_api
+from .discovery import Candidate
+from .gate import ModuleGate
+from .health import HealthService
+from .hub import Hub
+from .lifecycle import Lifecycle
+from .routing import mount_modules
+from .settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def login_required(request: Request, _exc: Exception) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    async def unhandled(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse({"detail": "internal server error; the hub logged the details"}, 500)
+
+    async def invalid(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        return JSONResponse({"detail": exc.errors()}, 422)
+
+    app.add_exception_handler(LoginRequired, login_required)
+    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(Exception, unhandled)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    modules: dict[str, object] | None = None,
+    candidates: dict[str, list[Candidate]] | None = None,
+) -> FastAPI:
+    """Build a hub app: discover and load modules, mount them, gate them.
+
+    ``modules`` registers in-process module objects (name → object holding hookimpls)
+    as if installed and allowed; ``candidates`` replaces entry-point discovery. Both are
+    for tests; production passes only ``settings``.
+    """
+    settings = settings or load_settings()
+    hub = Hub.build(settings, candidates=candidates, extra_plugins=modules)
+    lifecycle = Lifecycle(hub)
+    health = HealthService(hub)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await lifecycle.startup()
+        try:
+            yield
+        finally:
+            await lifecycle.shutdown()
+
+    app = FastAPI(
+        title="BMC Hub",
+        version=hub.core_version,
+        lifespan=lifespan,
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        openapi_tags=[
+            {"name": r.name, "description": f"{r.distribution} {r.version}"}
+            for r in hub.registry.loaded()
+        ],
+    )
+    app.state.hub = hub
+    app.state.lifecycle = lifecycle
+    app.state.health = health
+    _install_error_handlers(app)
+    static_dir = Path(str(resources.files("bmc_hub_core") / "static"))
+    app.mount("/static/hub", StaticFiles(directory=static_dir), name="hub-static")
+    docs_ui.install(app)
+    app.include_router(api_core.build_router())
+    app.include_router(pages.build_router())
+    mount_modules(app, hub, [Depends(require_api)])
+    lifecycle.publish()
+    app.add_middleware(ModuleGate, view=lambda: lifecycle.view)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn factory (``bmc_hub_core.app:app_from_env``): settings from the environment."""
+    return create_app(load_settings())

@@ -1,0 +1,81 @@
+"""Tokens: the admin token, optional API tokens, and the browser sign-in cookie.
+
+Tokens are compared in constant time and never logged or echoed.
+"""
+
+from __future__ import annotations
+
+import hmac
+
+from fastapi import HTTPException, Request
+
+from .settings import Settings
+
+COOKIE_NAME = "bmc_hub_token"
+
+
+class LoginRequired(Exception):
+    """A browser asked for an HTML view without a valid token: send it to /login."""
+
+
+def presented_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return request.cookies.get(COOKIE_NAME)
+
+
+def _matches(token: str, candidates: tuple[str, ...]) -> bool:
+    # Compare against every candidate (no early exit) so timing reveals nothing.
+    found = False
+    for candidate in candidates:
+        found |= hmac.compare_digest(token.encode(), candidate.encode())
+    return found
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.hub.settings
+    return settings
+
+
+def is_admin_token(settings: Settings, token: str | None) -> bool:
+    if settings.admin_token is None or token is None:
+        return False
+    return _matches(token, (settings.admin_token.get_secret_value(),))
+
+
+def is_api_token(settings: Settings, token: str | None) -> bool:
+    if token is None:
+        return False
+    return _matches(token, settings.api_token_values) or is_admin_token(settings, token)
+
+
+def require_admin(request: Request) -> None:
+    settings = _settings(request)
+    if settings.admin_token is None:
+        raise HTTPException(
+            403,
+            "the admin API is off: set BMC_HUB_ADMIN_TOKEN on the server "
+            "(e.g. BMC_HUB_ADMIN_TOKEN=$(openssl rand -hex 32)) and restart",
+        )
+    token = presented_token(request)
+    if token is None:
+        raise HTTPException(401, "admin token required: send 'Authorization: Bearer <token>'",
+                            headers={"WWW-Authenticate": "Bearer"})
+    if not is_admin_token(settings, token):
+        raise HTTPException(401, "invalid admin token", headers={"WWW-Authenticate": "Bearer"})
+
+
+def require_api(request: Request) -> None:
+    """Data routes: open when BMC_HUB_API_TOKENS is unset, else an API or admin token."""
+    settings = _settings(request)
+    if not settings.api_token_values:
+        return
+    token = presented_token(request)
+    if is_api_token(settings, token):
+        return
+    if "text/html" in request.headers.get("accept", "") and request.method == "GET":
+        raise LoginRequired()
+    detail = "API token required: send 'Authorization: Bearer <token>'" if token is None else "invalid API token"
+    raise HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})

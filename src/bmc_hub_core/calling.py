@@ -1,0 +1,211 @@
+"""Call one module's hook implementation at a time: isolated, time-boxed, async-aware.
+
+pluggy's own ``pm.hook.X()`` stops at the first raising implementation, so one broken
+module would hide every other module's result. Everything here calls each module's
+implementation on its own and returns an :class:`Outcome` instead of raising.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import pluggy
+
+from .errors import HookTimeout
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one module's hook call produced: a value, or the exception it raised."""
+
+    module: str
+    hook: str
+    value: Any = None
+    error: BaseException | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def timed_out(self) -> bool:
+        return isinstance(self.error, HookTimeout)
+
+
+def find_impl(pm: pluggy.PluginManager, hook: str, module: str) -> pluggy.HookImpl | None:
+    """The implementation of ``hook`` registered by ``module``, if it has one."""
+    caller: pluggy.HookCaller = getattr(pm.hook, hook)
+    for impl in caller.get_hookimpls():
+        if impl.plugin_name == module:
+            return impl
+    return None
+
+
+def _args(impl: pluggy.HookImpl, kwargs: dict[str, Any]) -> list[Any]:
+    return [kwargs[name] for name in impl.argnames]
+
+
+async def _await(value: Any) -> Any:
+    return await value
+
+
+def _run_in_daemon_thread(
+    fn: Callable[[], Any], name: str
+) -> concurrent.futures.Future[Any]:
+    """Run ``fn`` in a daemon thread: a hung call can be abandoned and never delays exit.
+
+    A returned awaitable is driven to completion on a private event loop in that thread.
+    """
+    future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+
+    def runner() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            value = fn()
+            if inspect.isawaitable(value):
+                value = asyncio.run(_await(value))
+            future.set_result(value)
+        # Module code is isolated exactly here: whatever it raises becomes its outcome.
+        except BaseException as exc:  # noqa: BLE001
+            future.set_exception(exc)
+
+    threading.Thread(target=runner, name=name, daemon=True).start()
+    return future
+
+
+def _trace(outcome: Outcome, trace: bool) -> Outcome:
+    if trace:
+        log.info(
+            "hook %s module=%s %.1fms %s",
+            outcome.hook, outcome.module, outcome.seconds * 1000,
+            "ok" if outcome.ok else f"error={type(outcome.error).__name__}",
+        )
+    return outcome
+
+
+def call_one_sync(
+    pm: pluggy.PluginManager,
+    hook: str,
+    module: str,
+    kwargs: dict[str, Any],
+    *,
+    timeout: float,
+    trace: bool = False,
+) -> Outcome | None:
+    """Call ``module``'s ``hook`` from synchronous code, within ``timeout`` seconds.
+
+    Returns ``None`` when the module does not implement the hook.
+    """
+    impl = find_impl(pm, hook, module)
+    if impl is None:
+        return None
+    started = time.perf_counter()
+    future = _run_in_daemon_thread(
+        lambda: impl.function(*_args(impl, kwargs)), f"bmc-hub-{hook}-{module}"
+    )
+    try:
+        value = future.result(timeout)
+    except concurrent.futures.TimeoutError:
+        error: BaseException = HookTimeout(hook, module, timeout)
+        return _trace(Outcome(module, hook, error=error, seconds=timeout), trace)
+    # Module code is isolated exactly here (the thread re-raises the module's exception).
+    except BaseException as exc:  # noqa: BLE001
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        elapsed = time.perf_counter() - started
+        return _trace(Outcome(module, hook, error=exc, seconds=elapsed), trace)
+    return _trace(Outcome(module, hook, value=value, seconds=time.perf_counter() - started), trace)
+
+
+async def call_one_async(
+    pm: pluggy.PluginManager,
+    hook: str,
+    module: str,
+    kwargs: dict[str, Any],
+    *,
+    timeout: float,
+    trace: bool = False,
+    inflight: dict[str, concurrent.futures.Future[Any]] | None = None,
+) -> Outcome | None:
+    """Call ``module``'s ``hook`` from the event loop, within ``timeout`` seconds.
+
+    ``async def`` implementations are awaited on the loop; sync ones run in a daemon
+    thread so they cannot block it. With ``inflight``, a sync call still running from an
+    earlier request is reported as a timeout instead of starting another thread.
+    """
+    impl = find_impl(pm, hook, module)
+    if impl is None:
+        return None
+    started = time.perf_counter()
+    try:
+        if inspect.iscoroutinefunction(impl.function):
+            coro: Coroutine[Any, Any, Any] = impl.function(*_args(impl, kwargs))
+            value = await asyncio.wait_for(coro, timeout)
+        else:
+            previous = inflight.get(module) if inflight is not None else None
+            if previous is not None and not previous.done():
+                raise HookTimeout(hook, module, timeout)
+            future = _run_in_daemon_thread(
+                lambda: impl.function(*_args(impl, kwargs)), f"bmc-hub-{hook}-{module}"
+            )
+            if inflight is not None:
+                inflight[module] = future
+            value = await asyncio.wait_for(asyncio.wrap_future(future), timeout)
+    except TimeoutError:
+        error: BaseException = HookTimeout(hook, module, timeout)
+        return _trace(Outcome(module, hook, error=error, seconds=timeout), trace)
+    # Module code is isolated exactly here: its exception becomes its outcome.
+    except Exception as exc:  # noqa: BLE001
+        elapsed = time.perf_counter() - started
+        return _trace(Outcome(module, hook, error=exc, seconds=elapsed), trace)
+    return _trace(Outcome(module, hook, value=value, seconds=time.perf_counter() - started), trace)
+
+
+def call_each_sync(
+    pm: pluggy.PluginManager,
+    hook: str,
+    contexts: dict[str, Any],
+    *,
+    timeout: float,
+    trace: bool = False,
+) -> list[Outcome]:
+    """Call ``hook`` on each module in ``contexts`` (name → its ModuleContext), in order."""
+    outcomes = []
+    for module, context in contexts.items():
+        outcome = call_one_sync(pm, hook, module, {"module": context}, timeout=timeout, trace=trace)
+        if outcome is not None:
+            outcomes.append(outcome)
+    return outcomes
+
+
+async def call_each_async(
+    pm: pluggy.PluginManager,
+    hook: str,
+    contexts: dict[str, Any],
+    *,
+    timeout: float,
+    trace: bool = False,
+    concurrent_calls: bool = False,
+) -> list[Outcome]:
+    """Async :func:`call_each_sync`; ``concurrent_calls`` runs the modules side by side."""
+    calls = [
+        call_one_async(pm, hook, module, {"module": ctx}, timeout=timeout, trace=trace)
+        for module, ctx in contexts.items()
+    ]
+    if concurrent_calls:
+        results = await asyncio.gather(*calls)
+    else:
+        results = [await call for call in calls]
+    return [outcome for outcome in results if outcome is not None]

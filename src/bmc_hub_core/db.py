@@ -1,0 +1,177 @@
+"""Engines, core tables, the shared naming convention and module-scoped metadata."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from .errors import ConfigError, ModuleNameError
+
+#: Constraint and index names carry their table's name, so they carry the module prefix.
+NAMING_CONVENTION: dict[str, str] = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+core_metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+hub_module_state = sa.Table(
+    "hub_module_state",
+    core_metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    # NULL: no admin decision yet (the allowlist alone decides).
+    sa.Column("enabled", sa.Boolean, nullable=True),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("changed_by", sa.String(200), nullable=True),
+    sa.Column("reason", sa.Text, nullable=True),
+    # Bumped on every write of the row; workers reload when the sum over rows changes.
+    sa.Column("change_seq", sa.BigInteger, nullable=False, server_default="0"),
+    # Last migration outcome, written by whichever process migrated.
+    sa.Column("migration_stage", sa.String(32), nullable=True),
+    sa.Column("migration_error", sa.Text, nullable=True),
+    sa.Column("migration_revision", sa.String(64), nullable=True),
+    sa.Column("migration_at", sa.DateTime(timezone=True), nullable=True),
+)
+
+customers = sa.Table(
+    "customers",
+    core_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("cvr", sa.String(8), nullable=True, unique=True),
+    sa.Column("email", sa.String(254), nullable=True),
+    sa.Column(
+        "created_at",
+        sa.DateTime(timezone=True),
+        nullable=False,
+        server_default=sa.func.current_timestamp(),
+    ),
+)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def parse_url(url: str) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError as exc:
+        raise ConfigError(
+            f"BMC_HUB_DATABASE_URL is not a database URL ({exc}); use e.g. "
+            "sqlite:///./bmc_hub.db or postgresql+psycopg2://user@host:5432/db"
+        ) from None
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return (make_url(url) if isinstance(url, str) else url).get_backend_name() == "sqlite"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """The application engine: SQLite with FKs and a busy timeout, or PostgreSQL."""
+    parsed = parse_url(url)
+    if is_sqlite(parsed):
+        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+        engine = sa.create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return sa.create_engine(parsed, **kwargs)
+
+
+class DryRunSession(Session):
+    """A session inside an outer transaction that is always rolled back.
+
+    Commits (``session.commit()``, ``with session.begin():``) only release a SAVEPOINT;
+    ``close()`` rolls the outer transaction back, so nothing ever reaches the database.
+    """
+
+    def __init__(self, bind: Engine, **kwargs: Any) -> None:
+        self._dry_connection = bind.connect()
+        self._dry_sqlite = is_sqlite(bind.url)
+        if self._dry_sqlite:
+            # pysqlite would let the first SAVEPOINT open, and its RELEASE commit, the
+            # transaction; take transaction control from the driver (SQLAlchemy recipe).
+            self._dry_connection.connection.dbapi_connection.isolation_level = None  # type: ignore[union-attr]
+        self._dry_outer = self._dry_connection.begin()
+        if self._dry_sqlite:
+            self._dry_connection.exec_driver_sql("BEGIN")
+        super().__init__(
+            bind=self._dry_connection, join_transaction_mode="create_savepoint", **kwargs
+        )
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._dry_outer.is_active:
+                self._dry_outer.rollback()
+            if self._dry_sqlite:
+                self._dry_connection.connection.dbapi_connection.isolation_level = ""  # type: ignore[union-attr]
+            self._dry_connection.close()
+
+
+def session_factory(engine: Engine, *, dry_run: bool) -> sessionmaker[Session]:
+    """A module's ``session()``: real commits, or dry-run rollbacks when DRY_RUN is on."""
+    if dry_run:
+        return sessionmaker(bind=engine, class_=DryRunSession, expire_on_commit=False)
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+class PrefixedMetaData(sa.MetaData):
+    """MetaData that refuses a table outside its module's prefix when it is defined."""
+
+    def __init__(self, module: str) -> None:
+        super().__init__(naming_convention=NAMING_CONVENTION)
+        self.module = module
+        self.prefix = f"{module}_"
+        _install_prefix_guard()
+
+    def check_table_name(self, name: str) -> None:
+        if not name.startswith(self.prefix):
+            raise ModuleNameError(
+                f"table {name!r} of module '{self.module}' must start with "
+                f"{self.prefix!r}; rename it to {self.prefix + name!r} "
+                f"(module.table({name!r}) builds the name)"
+            )
+
+
+_guard_installed = False
+
+
+def _install_prefix_guard() -> None:
+    global _guard_installed
+    if _guard_installed:
+        return
+
+    def _before_attach(table: sa.Table, parent: Any) -> None:
+        if isinstance(parent, PrefixedMetaData):
+            parent.check_table_name(table.name)
+
+    event.listen(sa.Table, "before_parent_attach", _before_attach)
+    _guard_installed = True
+
+
+def module_metadata(name: str) -> sa.MetaData:
+    """A ``MetaData`` for module ``name`` with the shared naming convention.
+
+    Defining a table whose name does not start with ``NAME_`` raises
+    :class:`~bmc_hub_core.errors.ModuleNameError` at definition time.
+    """
+    return PrefixedMetaData(name)

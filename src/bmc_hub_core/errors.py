@@ -1,0 +1,66 @@
+"""The one error hierarchy of the hub.
+
+Every message names the thing that is wrong and how to fix it, so the CLI can print
+``str(exc)`` as its one line and the HTTP layer can put it in ``{"detail": ...}``.
+"""
+
+from __future__ import annotations
+
+
+class BmcHubError(Exception):
+    """Base of every error the hub raises on purpose."""
+
+
+class ConfigError(BmcHubError):
+    """A core setting (``BMC_HUB_*``) is invalid; startup stops."""
+
+
+class ModuleNameError(BmcHubError):
+    """A module name breaks the one-name rule (regex, reserved word, ``__``)."""
+
+
+class ModuleFailure(BmcHubError):
+    """One module failed at one lifecycle stage; the hub goes on without it."""
+
+    def __init__(self, module: str, stage: str, message: str) -> None:
+        super().__init__(f"module '{module}' failed at {stage}: {message}")
+        self.module = module
+        self.stage = stage
+        self.message = message
+
+
+class HookTimeout(BmcHubError):
+    """A module's hook did not return within its time budget."""
+
+    def __init__(self, hook: str, module: str, seconds: float) -> None:
+        super().__init__(
+            f"hook {hook} of module '{module}' did not return within {seconds:g}s; "
+            "make it faster or raise BMC_HUB_HOOK_TIMEOUT"
+        )
+        self.hook = hook
+        self.module = module
+        self.seconds = seconds
+
+
+class HookReturnError(BmcHubError):
+    """A module's hook returned a value of the wrong type."""
+
+
+class CoreMigrationError(BmcHubError):
+    """The core's own migrations failed; the hub cannot run without its tables."""
+
+
+class MigrationLockTimeout(BmcHubError):
+    """Another process held the migration lock for longer than allowed."""
+
+
+class StrictModeError(BmcHubError):
+    """``BMC_HUB_STRICT`` is on and an allowed module is not enabled."""
+
+
+class UnknownModuleError(BmcHubError):
+    """A command or request named a module that is not installed."""
+
+
+class ModuleStateError(BmcHubError):
+    """A runtime toggle is not possible in the module's current state."""

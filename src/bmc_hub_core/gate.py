@@ -1,0 +1,133 @@
+"""The ASGI gate: answers for disabled, failed and read-only modules before routing.
+
+Written as a pure ASGI middleware (not ``BaseHTTPMiddleware``): it costs one dict lookup
+per request and covers routes, mounts and websockets alike. Toggling a module swaps the
+mapping the gate reads; routes are never added or removed at runtime.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .names import NAME_PATTERN, RESERVED_NAMES
+from .registry import Registry
+from .types import ModuleState
+
+API_PREFIX = "/api/v1/"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+DRY_RUN_HEADER = (b"x-bmc-dry-run", b"true")
+
+
+@dataclass(frozen=True)
+class GateEntry:
+    """What the gate does for one module's URL space."""
+
+    status: str  # "enabled" | "disabled" | "failed"
+    stage: str | None = None
+    read_only: bool = True
+    dry_run: bool = True
+
+
+GateView = Mapping[str, GateEntry]
+
+
+def compute_view(registry: Registry) -> GateView:
+    """The gate's mapping for the registry's current states (read-only, swap it whole)."""
+    view: dict[str, GateEntry] = {}
+    for record in registry:
+        if not NAME_PATTERN.match(record.name) or record.name in RESERVED_NAMES:
+            continue  # an invalid name never owns a URL space
+        if record.state is ModuleState.ENABLED and record.context is not None:
+            broken_dep = next(
+                (d for d in record.dependencies if _state(registry, d) is not ModuleState.ENABLED),
+                None,
+            )
+            if broken_dep is not None:
+                view[record.name] = GateEntry("failed", "dependency")
+                continue
+            settings = record.context.settings
+            view[record.name] = GateEntry("enabled", None, settings.read_only, settings.dry_run)
+        elif record.state is ModuleState.DISABLED:
+            view[record.name] = GateEntry("disabled")
+        elif record.state in (ModuleState.FAILED, ModuleState.INCOMPATIBLE) and record.candidate:
+            stage = record.error.stage if record.error else "unknown"
+            view[record.name] = GateEntry("failed", stage)
+    return MappingProxyType(view)
+
+
+def _state(registry: Registry, name: str) -> ModuleState | None:
+    record = registry.get(name)
+    return record.state if record else None
+
+
+def module_of(path: str) -> tuple[str | None, bool]:
+    """``(module name, is the core health route)`` for a request path."""
+    if path.startswith(API_PREFIX):
+        rest = path[len(API_PREFIX) :]
+        segment, _, tail = rest.partition("/")
+        return segment or None, tail.rstrip("/") == "health"
+    segment = path[1:].partition("/")[0]
+    return segment or None, False
+
+
+async def _json(send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]]) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class ModuleGate:
+    """Pure ASGI middleware in front of the whole app."""
+
+    def __init__(self, app: ASGIApp, view: Callable[[], GateView]) -> None:
+        self.app = app
+        self.view = view
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        name, is_health = module_of(scope["path"])
+        entry = self.view().get(name) if name else None
+        if entry is None or is_health:
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            if entry.status != "enabled":
+                await send({"type": "websocket.close", "code": 1013 if entry.status == "failed" else 1008})
+                return
+            await self.app(scope, receive, send)
+            return
+        if entry.status == "disabled":
+            await _json(send, 404, f"module '{name}' is disabled", [])
+            return
+        if entry.status == "failed":
+            await _json(
+                send, 503, f"module '{name}' is unavailable: {entry.stage}",
+                [(b"retry-after", b"30")],
+            )
+            return
+        extra = [DRY_RUN_HEADER] if entry.dry_run else []
+        if entry.read_only and scope["method"] not in SAFE_METHODS:
+            await _json(send, 403, f"module '{name}' is read-only", extra)
+            return
+        if not entry.dry_run:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), DRY_RUN_HEADER]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)

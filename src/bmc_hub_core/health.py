@@ -1,0 +1,101 @@
+"""Module health: each check concurrent, time-boxed, cached, never blocking a worker."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from .calling import call_one_async
+from .hub import Hub
+from .registry import ModuleRecord
+from .types import HealthResult, ModuleState
+
+
+@dataclass(frozen=True)
+class ModuleHealth:
+    status: str
+    detail: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "detail": self.detail, "data": self.data}
+
+
+def normalize(value: object) -> ModuleHealth:
+    """A health hook's return value as a :class:`ModuleHealth`."""
+    if isinstance(value, HealthResult):
+        return ModuleHealth("ok" if value.ok else "failing", value.detail, dict(value.data))
+    if isinstance(value, bool):
+        return ModuleHealth("ok" if value else "failing")
+    if isinstance(value, dict) and isinstance(value.get("ok"), bool):
+        data = {k: v for k, v in value.items() if k not in ("ok", "detail")}
+        detail = value.get("detail")
+        return ModuleHealth("ok" if value["ok"] else "failing", str(detail) if detail else None, data)
+    return ModuleHealth(
+        "failing",
+        f"health returned {type(value).__name__}; expected HealthResult, bool, "
+        "or a dict with an 'ok' boolean",
+    )
+
+
+class HealthService:
+    """Runs and caches health checks for one hub."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._cache: dict[str, tuple[float, ModuleHealth]] = {}
+        self._running: dict[str, asyncio.Task[ModuleHealth]] = {}
+        self._threads: dict[str, concurrent.futures.Future[Any]] = {}
+
+    def reported(self) -> list[ModuleRecord]:
+        """Modules the aggregate reports: the allowed ones and any that are loaded."""
+        return [
+            r for r in self.hub.registry
+            if r.loaded or (self.hub.settings.is_allowed(r.name) and r.state is not ModuleState.NOT_ALLOWED)
+        ]
+
+    async def check(self, record: ModuleRecord) -> ModuleHealth:
+        if record.state is ModuleState.DISABLED:
+            return ModuleHealth("disabled", "disabled by an admin")
+        if record.state is not ModuleState.ENABLED or record.context is None:
+            reason = record.error.message if record.error else record.state.value
+            return ModuleHealth("unavailable", reason)
+        cached = self._cache.get(record.name)
+        if cached and time.monotonic() - cached[0] < self.hub.settings.health_cache_seconds:
+            return cached[1]
+        task = self._running.get(record.name)
+        if task is None or task.done():
+            task = asyncio.ensure_future(self._run(record))
+            self._running[record.name] = task
+        return await asyncio.shield(task)
+
+    async def _run(self, record: ModuleRecord) -> ModuleHealth:
+        outcome = await call_one_async(
+            self.hub.pm, "health", record.name, {"module": record.context},
+            timeout=self.hub.settings.health_timeout, trace=self.hub.settings.trace_hooks,
+            inflight=self._threads,
+        )
+        if outcome is None:
+            result = ModuleHealth("ok", "no health hook")
+        elif outcome.timed_out:
+            result = ModuleHealth("timeout", str(outcome.error))
+        elif outcome.error is not None:
+            result = ModuleHealth("failing", f"{type(outcome.error).__name__}: {outcome.error}")
+        else:
+            result = normalize(outcome.value)
+        self._cache[record.name] = (time.monotonic(), result)
+        return result
+
+    async def aggregate(self) -> dict[str, Any]:
+        records = self.reported()
+        results = await asyncio.gather(*(self.check(r) for r in records))
+        details = {r.name: h.as_dict() for r, h in zip(records, results, strict=True)}
+        healthy = all(h.status in ("ok", "disabled") for h in results)
+        return {
+            "status": "ok" if healthy else "degraded",
+            "modules": {name: d["status"] for name, d in details.items()},
+            "details": details,
+        }

@@ -1,0 +1,190 @@
+"""The hook contract between the core and its modules.
+
+A module's entry-point object (usually a Python module) holds functions decorated with
+``@hookimpl`` whose names are the specs below. Every hook receives the module's own
+:class:`~bmc_hub_core.context.ModuleContext` as ``module`` (declare it or leave it out,
+pluggy style). Hooks may be ``def`` or ``async def``.
+
+The core never calls a hook for all modules at once: it calls each module's
+implementation on its own (``call_each``), with a time budget, and records a failure on
+that module only. Implementations must not be wrappers, ``tryfirst`` or ``trylast``.
+
+The hook reference in ``docs/hooks.md`` is rendered from the docstrings in this file.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable
+    from pathlib import Path
+
+    from fastapi import APIRouter
+
+    from .context import ModuleContext
+    from .module_settings import ModuleSettings
+    from .types import HealthResult
+
+PROJECT_NAME = "bmc_hub"
+
+#: The integer version of this hook contract. A module may declare ``hub_api = ">=1,<2"``
+#: (a PEP 440 specifier over this number) on its entry object; a mismatch makes the
+#: module ``incompatible``.
+HUB_API_VERSION = 1
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+#: Hook names in the order the core calls them during startup.
+HOOK_NAMES = (
+    "register_settings",
+    "register_migrations",
+    "register_routes",
+    "register_views",
+    "on_startup",
+    "health",
+    "on_shutdown",
+)
+
+
+@hookspec
+def register_settings(module: ModuleContext) -> type[ModuleSettings] | None:
+    """Declare the module's settings model.
+
+    When: once per process, before any other hook of the module, during discovery
+    (``create_app`` and every ``bmc-hub modules``/``db`` command).
+
+    Parameters: ``module`` — the module's context; its ``settings`` is still the base
+    :class:`~bmc_hub_core.ModuleSettings` at this point.
+
+    Returns: a subclass of :class:`~bmc_hub_core.ModuleSettings` (a pydantic model), or
+    ``None`` for no settings beyond ``read_only`` and ``dry_run``. The core fills it from
+    ``MODULES__NAME__KEY`` environment variables (and ``.env``) and puts the validated
+    object in ``module.settings``.
+
+    Raising, returning another type, or a value that fails validation: the module is
+    ``failed`` at stage ``settings``, with a message naming the variable; the others go on.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def register_migrations(module: ModuleContext) -> str | Path | None:
+    """Point the core at the module's Alembic versions folder.
+
+    When: by the migration runner (startup with ``BMC_HUB_AUTO_MIGRATE=true``,
+    ``bmc-hub db upgrade``, ``bmc-hub db status``), after settings.
+
+    Parameters: ``module`` — the module's context.
+
+    Returns: the path of a folder of Alembic revision files shipped inside the module's
+    package (package data), or ``None`` if the module has no tables. Revisions carry
+    ``branch_labels=("NAME",)``; every object they create starts with ``NAME_``; the
+    module's version table is ``NAME_alembic_version``.
+
+    Raising, or a path that does not exist: the module is ``failed`` at stage
+    ``migrate``.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def register_routes(module: ModuleContext) -> APIRouter | list[APIRouter] | None:
+    """Contribute the module's JSON API.
+
+    When: once per process while the app is built, after settings.
+
+    Parameters: ``module`` — the module's context.
+
+    Returns: a FastAPI ``APIRouter`` (or a list of them) whose paths are relative; the
+    core mounts it at ``/api/v1/NAME`` with the OpenAPI tag ``NAME``. ``None`` for no API.
+    A path that collides with a core route (``/health``) fails the module.
+
+    Raising, a wrong return type or a colliding path: the module is ``failed`` at stage
+    ``routes`` and its URL space answers 503; the others go on. A router whose models
+    cannot produce a JSON schema is served but left out of the OpenAPI document.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def register_views(module: ModuleContext) -> APIRouter | None:
+    """Contribute the module's HTML pages.
+
+    When: once per process while the app is built, after ``register_routes``.
+
+    Parameters: ``module`` — the module's context; render with ``module.templates``
+    (templates under the module package's ``templates/`` folder are addressed as
+    ``"NAME/page.html"`` and may extend the core's ``"hub/layout.html"``).
+
+    Returns: an ``APIRouter`` of HTML routes, mounted at ``/NAME``, or ``None``.
+
+    Raising or a wrong return type: the module is ``failed`` at stage ``routes``.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def on_startup(module: ModuleContext) -> Awaitable[None] | None:
+    """Start the module's background work.
+
+    When: in the core's lifespan, after migrations, before the server accepts requests;
+    each module on its own, within ``BMC_HUB_HOOK_TIMEOUT`` seconds.
+
+    Parameters: ``module`` — the module's context.
+
+    Returns: nothing (``def`` or ``async def``).
+
+    Raising or running past the budget: the module is ``failed`` at stage ``startup``
+    and its URL space answers 503; the core and the other modules start normally.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def on_shutdown(module: ModuleContext) -> Awaitable[None] | None:
+    """Stop the module's background work.
+
+    When: in the core's lifespan at shutdown, for every module whose ``on_startup``
+    succeeded, in reverse order, each within ``BMC_HUB_HOOK_TIMEOUT`` seconds.
+
+    Parameters: ``module`` — the module's context.
+
+    Returns: nothing (``def`` or ``async def``).
+
+    Raising or running past the budget is logged; shutdown goes on.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def health(
+    module: ModuleContext,
+) -> HealthResult | bool | dict[str, Any] | Awaitable[HealthResult | bool | dict[str, Any]]:
+    """Report whether the module can do its job.
+
+    When: on ``GET /api/v1/health`` and ``GET /api/v1/NAME/health`` (results cached
+    for ``BMC_HUB_HEALTH_CACHE_SECONDS``), every module concurrently, each within
+    ``BMC_HUB_HEALTH_TIMEOUT`` seconds. Sync checks run in their own daemon thread so a
+    hanging check never blocks a worker; prefer ``async def``.
+
+    Parameters: ``module`` — the module's context.
+
+    Returns: a :class:`~bmc_hub_core.HealthResult`, a ``bool``, or a ``dict`` with an
+    ``"ok"`` boolean (other keys are shown as data). A module without this hook is ``ok``.
+
+    Raising: the module's health is ``failing`` with the exception's message. Past the
+    budget: ``timeout``. A wrong return type is ``failing``. Health never changes the
+    module's state.
+
+    Since: hub API 1.
+    """

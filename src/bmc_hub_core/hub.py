@@ -1,0 +1,154 @@
+"""The ``Hub``: one app's plugin manager, registry, engine and templates, built per app.
+
+``Hub.build(settings)`` discovers, imports and configures the allowed modules exactly as
+the server does; the CLI uses it too, without a server.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+import pluggy
+from fastapi.templating import Jinja2Templates
+from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from sqlalchemy.engine import Engine
+
+from . import hookspecs
+from .calling import call_one_sync
+from .context import ModuleContext
+from .db import make_engine
+from .discovery import Candidate, core_version, scan
+from .errors import HookReturnError
+from .loader import dependency_problem, import_module, plan, template_loader, validate_impls
+from .module_settings import ModuleSettings, load_module_settings, unknown_keys
+from .registry import ModuleRecord, Registry
+from .settings import Settings
+from .types import ModuleState, Stage
+
+log = logging.getLogger(__name__)
+
+
+def core_templates_dir() -> Path:
+    return Path(str(resources.files("bmc_hub_core") / "templates"))
+
+
+class Hub:
+    """Everything one hub instance owns. Build with :meth:`build`; no globals anywhere."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self.registry = Registry()
+        self.core_version = core_version()
+        self._module_loaders: dict[str, BaseLoader] = {}
+        env = Environment(
+            loader=ChoiceLoader(
+                [PrefixLoader(self._module_loaders), FileSystemLoader(str(core_templates_dir()))]
+            ),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+        )
+        self.templates = Jinja2Templates(env=env)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        engine: Engine | None = None,
+        candidates: dict[str, list[Candidate]] | None = None,
+        extra_plugins: dict[str, object] | None = None,
+    ) -> Hub:
+        """Discover and load modules.
+
+        ``extra_plugins`` registers in-process module objects (name → object) as if they
+        were installed and allowed: the test kit uses it.
+        """
+        hub = cls(settings, engine or make_engine(settings.database_url))
+        found = scan() if candidates is None else candidates
+        hub.registry = plan(settings, found, hub.core_version)
+        for name, plugin in (extra_plugins or {}).items():
+            hub.registry.add(ModuleRecord(name, ModuleState.DISCOVERED))
+            hub._register_inprocess(name, plugin)
+        for record in hub.registry.loaded_or_discovered():
+            hub._load(record)
+        return hub
+
+    def _register_inprocess(self, name: str, plugin: object) -> None:
+        record = self.registry.get(name)
+        assert record is not None
+        try:
+            self.pm.register(plugin, name=name)
+            validate_impls(self.pm, plugin, name)
+        except Exception as exc:  # noqa: BLE001 - pluggy raises ValueError or PluginValidationError
+            if self.pm.get_plugin(name) is not None:
+                self.pm.unregister(name=name)
+            record.fail(Stage.IMPORT, exc)
+            return
+        record.plugin = plugin
+
+    def _load(self, record: ModuleRecord) -> None:
+        problem = dependency_problem(record, self.registry)
+        if problem:
+            record.fail(Stage.DEPENDENCY, problem)
+            return
+        if record.plugin is None and not import_module(record, self.pm):
+            return
+        context = ModuleContext(
+            name=record.name,
+            version=record.version or "0",
+            distribution=record.distribution,
+            engine=self.engine,
+            templates=self.templates,
+        )
+        record.context = context
+        if not self._configure(record, context):
+            self.pm.unregister(name=record.name)
+            return
+        loader = template_loader(record.plugin)
+        if loader is not None:
+            self._module_loaders[record.name] = loader
+        record.state = ModuleState.ENABLED
+
+    def _configure(self, record: ModuleRecord, context: ModuleContext) -> bool:
+        model: type[ModuleSettings] = ModuleSettings
+        outcome = call_one_sync(
+            self.pm, "register_settings", record.name, {"module": context},
+            timeout=self.settings.hook_timeout, trace=self.settings.trace_hooks,
+        )
+        if outcome is not None:
+            if not outcome.ok:
+                assert outcome.error is not None
+                record.fail(Stage.SETTINGS, outcome.error)
+                return False
+            if outcome.value is not None:
+                model = outcome.value
+        try:
+            context.settings = load_module_settings(record.name, model)
+        except (ValueError, HookReturnError) as exc:
+            record.fail(Stage.SETTINGS, exc)
+            return False
+        for line in unknown_keys(record.name, model):
+            log.warning("%s", line)
+            record.warnings.append(line)
+        return True
+
+    def contexts(self, *, enabled_only: bool = False) -> dict[str, ModuleContext]:
+        """name → context of every loaded module, in dependency order."""
+        wanted = {ModuleState.ENABLED} if enabled_only else {ModuleState.ENABLED, ModuleState.DISABLED}
+        return {
+            r.name: r.context
+            for r in self.registry.loaded()
+            if r.context is not None and r.state in wanted
+        }
+
+    def allowed_not_enabled(self) -> list[ModuleRecord]:
+        """Allowed modules that are not enabled: what strict mode refuses."""
+        return [
+            r for r in self.registry
+            if self.settings.is_allowed(r.name) and r.state is not ModuleState.ENABLED
+            and not (r.state is ModuleState.DISABLED and r.admin_enabled is False)
+        ]

@@ -1,0 +1,86 @@
+"""What happens at startup and shutdown of one app, in order, each step guarded."""
+
+from __future__ import annotations
+
+import logging
+from types import MappingProxyType
+
+import anyio
+
+from .calling import call_one_async
+from .errors import CoreMigrationError, StrictModeError
+from .gate import GateView, compute_view
+from .hub import Hub
+from .migrations.runner import run_migrations
+from .state import StatePoller, apply_rows, read_rows
+from .types import ModuleState, Stage
+
+log = logging.getLogger(__name__)
+
+
+class Lifecycle:
+    """Startup: migrate, apply persisted toggles, on_startup, strict check, poll."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.view: GateView = MappingProxyType({})
+        self.poller = StatePoller(hub.engine, hub.registry, hub.settings.state_poll_seconds, self.publish)
+
+    def publish(self) -> None:
+        """Swap the gate's mapping for one computed from the current states."""
+        self.view = compute_view(self.hub.registry)
+
+    def strict_problems(self) -> list[str]:
+        return [
+            f"{r.name}: {r.state.value}" + (f" at {r.error.stage}: {r.error.message}" if r.error else "")
+            for r in self.hub.allowed_not_enabled()
+        ]
+
+    async def startup(self) -> None:
+        settings = self.hub.settings
+        self.publish()
+        # Alembic is synchronous and process-global: never inside the event loop.
+        await anyio.to_thread.run_sync(run_migrations, self.hub, None, not settings.auto_migrate)
+        rows = await anyio.to_thread.run_sync(read_rows, self.hub.engine)
+        apply_rows(self.hub.registry, rows)
+        self.poller.seed(rows)
+        for name, context in self.hub.contexts(enabled_only=True).items():
+            record = self.hub.registry.get(name)
+            assert record is not None
+            outcome = await call_one_async(
+                self.hub.pm, "on_startup", name, {"module": context},
+                timeout=settings.hook_timeout, trace=settings.trace_hooks,
+            )
+            if outcome is not None and outcome.error is not None:
+                record.fail(Stage.STARTUP, outcome.error)
+                continue
+            record.started = True
+        self.publish()
+        if settings.strict:
+            problems = self.strict_problems()
+            if problems:
+                raise StrictModeError(
+                    "BMC_HUB_STRICT is on and these allowed modules are not enabled: "
+                    + "; ".join(problems)
+                )
+        self.poller.start()
+        enabled = [r.name for r in self.hub.registry if r.state is ModuleState.ENABLED]
+        log.info("hub started with modules: %s", ", ".join(enabled) or "(none)")
+
+    async def shutdown(self) -> None:
+        await self.poller.stop()
+        settings = self.hub.settings
+        for record in reversed(self.hub.registry.loaded()):
+            if not record.started or record.context is None:
+                continue
+            outcome = await call_one_async(
+                self.hub.pm, "on_shutdown", record.name, {"module": record.context},
+                timeout=settings.hook_timeout, trace=settings.trace_hooks,
+            )
+            if outcome is not None and outcome.error is not None:
+                log.error("module '%s' on_shutdown failed: %s", record.name, outcome.error)
+            record.started = False
+        self.hub.engine.dispose()
+
+
+__all__ = ["CoreMigrationError", "Lifecycle"]

@@ -1,0 +1,1 @@
+"""Alembic migrations: the core's own revisions and the runner for module branches."""

@@ -1,0 +1,50 @@
+"""Bring the core's own tables to head. A failure here is fatal: the core needs them."""
+
+from __future__ import annotations
+
+import logging
+
+from alembic import command
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from ..errors import CoreMigrationError
+from .engine import ALEMBIC_THREAD_LOCK, CORE_VERSION_TABLE, CORE_VERSIONS, make_config, migration_engine
+
+log = logging.getLogger(__name__)
+
+
+def core_heads() -> set[str]:
+    config = make_config(None, versions=CORE_VERSIONS, version_table=CORE_VERSION_TABLE)  # type: ignore[arg-type]
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
+def core_current(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn, opts={"version_table": CORE_VERSION_TABLE}).get_current_heads())
+
+
+def core_is_current(engine: Engine) -> bool:
+    """Lock-free precheck: is the core already at head?"""
+    return core_current(engine) == core_heads()
+
+
+def upgrade_core(app_engine: Engine) -> None:
+    """Upgrade the core in one transaction. Call it while holding the migration lock."""
+    engine = migration_engine(app_engine)
+    try:
+        with ALEMBIC_THREAD_LOCK, engine.connect() as conn:
+            with conn.begin():
+                config = make_config(conn, versions=CORE_VERSIONS, version_table=CORE_VERSION_TABLE)
+                command.upgrade(config, "heads")
+    # Any failure of the core's own migration stops startup with one clear message.
+    except Exception as exc:  # noqa: BLE001
+        raise CoreMigrationError(
+            f"the core's database migration failed ({type(exc).__name__}: {exc}); the hub "
+            f"cannot run without its tables. Check BMC_HUB_DATABASE_URL "
+            f"({app_engine.url.render_as_string(hide_password=True)}) and database permissions"
+        ) from exc
+    finally:
+        engine.dispose()
+    log.info("core database schema is at head")

@@ -1,0 +1,105 @@
+"""Per-module settings from ``MODULES__NAME__KEY``, validated one module at a time."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from dotenv import dotenv_values
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from .errors import HookReturnError
+
+
+class ModuleSettings(BaseModel):
+    """Base of every module's settings model.
+
+    Subclass it in ``register_settings`` and add fields; values come from
+    ``MODULES__NAME__FIELD`` (case-insensitive). Type secrets as ``SecretStr``: they
+    are redacted wherever the hub shows settings.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    #: The core answers writes (anything but GET/HEAD/OPTIONS) to the module with 403.
+    read_only: bool = True
+    #: The module's ``session()`` rolls back instead of committing; responses carry
+    #: ``X-BMC-Dry-Run: true``.
+    dry_run: bool = True
+
+
+def env_prefix(name: str) -> str:
+    return f"MODULES__{name.upper()}__"
+
+
+def load_module_settings(
+    name: str, model: type[ModuleSettings], env_file: str | None = ".env"
+) -> ModuleSettings:
+    """Validate ``model`` from the environment for module ``name``.
+
+    Raises :class:`HookReturnError` if ``model`` is not a ``ModuleSettings`` subclass and
+    ``ValueError`` naming each bad variable when validation fails.
+    """
+    if not (isinstance(model, type) and issubclass(model, ModuleSettings)):
+        raise HookReturnError(
+            f"register_settings must return a subclass of bmc_hub_core.ModuleSettings "
+            f"or None, got {model!r}"
+        )
+    prefix = env_prefix(name)
+    env_cls: type[BaseSettings] = type(
+        f"{model.__name__}FromEnv",
+        (model, BaseSettings),
+        {
+            "model_config": SettingsConfigDict(
+                env_prefix=prefix,
+                env_nested_delimiter="__",
+                env_file=env_file,
+                extra="ignore",
+                case_sensitive=False,
+            )
+        },
+    )
+    try:
+        loaded = env_cls()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            field = "__".join(str(part) for part in error["loc"]).upper()
+            problems.append(f"{prefix}{field}: {error['msg']}")
+        raise ValueError("; ".join(problems)) from None
+    except SettingsError as exc:
+        raise ValueError(f"{prefix}*: {exc}") from None
+    # Hand the module an instance of its own class, not of the env-reading subclass.
+    return model.model_validate(dict(loaded))
+
+
+def unknown_keys(
+    name: str, model: type[ModuleSettings], env_file: str | None = ".env"
+) -> list[str]:
+    """One warning line per ``MODULES__NAME__KEY`` that ``model`` has no field for."""
+    prefix = env_prefix(name)
+    keys: set[str] = {key for key in os.environ if key.upper().startswith(prefix)}
+    if env_file and os.path.isfile(env_file):
+        keys |= {k for k in dotenv_values(env_file) if k.upper().startswith(prefix)}
+    fields = sorted(model.model_fields)
+    warnings = []
+    for key in sorted(keys):
+        field = key[len(prefix) :].split("__", 1)[0].lower()
+        if field in fields:
+            continue
+        close = difflib.get_close_matches(field, fields, n=1)
+        hint = f"; did you mean {prefix}{close[0].upper()}?" if close else ""
+        known = ", ".join(f.upper() for f in fields)
+        warnings.append(f"{key} is not a setting of module '{name}' (known: {known}){hint}")
+    return warnings
+
+
+def redacted(settings: ModuleSettings) -> dict[str, Any]:
+    """The settings as JSON-safe data with every ``SecretStr`` shown as ``'**********'``."""
+    data: dict[str, Any] = settings.model_dump(mode="json")
+    return data
+
+
+__all__ = ["ModuleSettings", "SecretStr", "load_module_settings", "redacted", "unknown_keys"]

@@ -1,0 +1,68 @@
+"""Core HTML pages: the home page and browser sign-in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from .auth import COOKIE_NAME, is_api_token
+from .hub import Hub
+from .types import ModuleState
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+def _safe_next(target: str | None) -> str:
+    # Only local paths: never redirect a signed-in browser to another site.
+    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+        return "/"
+    return target
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    @router.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        hub = _hub(request)
+        modules = [r for r in hub.registry if r.state is ModuleState.ENABLED]
+        return hub.templates.TemplateResponse(
+            request, "hub/home.html", {"modules": modules, "version": hub.core_version}
+        )
+
+    @router.get("/login", response_class=HTMLResponse)
+    def login_form(request: Request, next: str = "/") -> Response:
+        return _hub(request).templates.TemplateResponse(
+            request, "hub/login.html", {"next": _safe_next(next), "error": None}
+        )
+
+    @router.post("/login", response_class=HTMLResponse)
+    def login(
+        request: Request, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/"
+    ) -> Response:
+        hub = _hub(request)
+        if not is_api_token(hub.settings, token.strip()):
+            return hub.templates.TemplateResponse(
+                request, "hub/login.html",
+                {"next": _safe_next(next), "error": "That token is not valid."}, status_code=401,
+            )
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(
+            COOKIE_NAME, token.strip(), httponly=True, samesite="strict",
+            secure=request.url.scheme == "https", max_age=12 * 3600,
+        )
+        return response
+
+    @router.post("/logout")
+    def logout() -> Response:
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE_NAME)
+        return response
+
+    return router

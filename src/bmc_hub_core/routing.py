@@ -1,0 +1,123 @@
+"""Mount each module's API router at ``/api/v1/NAME`` and its views at ``/NAME``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.params import Depends
+from fastapi.routing import iter_route_contexts
+
+from .calling import call_one_sync
+from .errors import HookReturnError
+from .hub import Hub
+from .registry import ModuleRecord
+from .types import Stage
+
+log = logging.getLogger(__name__)
+
+Taken = dict[tuple[str, str], str]
+
+
+def route_keys(routes: Sequence[Any]) -> list[tuple[str, str]]:
+    """``(method, path)`` of every route, ``*`` for method-less routes (mounts)."""
+    keys = []
+    for ctx in iter_route_contexts(routes):
+        for method in sorted(ctx.methods or {"*"}):
+            keys.append((method, ctx.path))
+    return keys
+
+
+def _as_routers(value: object, hook: str) -> list[APIRouter]:
+    if value is None:
+        return []
+    if isinstance(value, APIRouter):
+        return [value]
+    if isinstance(value, list | tuple) and all(isinstance(v, APIRouter) for v in value):
+        return list(value)
+    raise HookReturnError(
+        f"{hook} must return a fastapi.APIRouter, a list of them, or None; "
+        f"got {type(value).__name__}"
+    )
+
+
+def _call(hub: Hub, hook: str, record: ModuleRecord) -> list[APIRouter]:
+    outcome = call_one_sync(
+        hub.pm, hook, record.name, {"module": record.context},
+        timeout=hub.settings.hook_timeout, trace=hub.settings.trace_hooks,
+    )
+    if outcome is None:
+        return []
+    if outcome.error is not None:
+        raise outcome.error
+    return _as_routers(outcome.value, hook)
+
+
+def _combined(routers: list[APIRouter]) -> APIRouter:
+    combined = APIRouter()
+    for router in routers:
+        combined.include_router(router)
+    return combined
+
+
+def _schema_ok(router: APIRouter, prefix: str, name: str) -> str | None:
+    """None if the router's models produce an OpenAPI schema, else the reason."""
+    probe = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    probe.include_router(router, prefix=prefix, tags=[name])
+    try:
+        get_openapi(title=name, version="0", routes=probe.routes)
+    # The schema generator runs module-defined models: any exception means "leave it out".
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def mount_module(
+    app: FastAPI, hub: Hub, record: ModuleRecord, taken: Taken, dependencies: list[Depends]
+) -> None:
+    """Mount one module's routes and views, all or nothing; failures fail the module."""
+    name = record.name
+    api_prefix, view_prefix = f"/api/v1/{name}", f"/{name}"
+    try:
+        api = _combined(_call(hub, "register_routes", record))
+        views = _combined(_call(hub, "register_views", record))
+    # register_* may raise anything; it is the module's failure at stage routes.
+    except Exception as exc:  # noqa: BLE001
+        record.fail(Stage.ROUTES, exc)
+        return
+    api_keys = [(m, api_prefix + p) for m, p in route_keys(api.routes)]
+    view_keys = [(m, (view_prefix + p) if p != "/" else view_prefix + "/") for m, p in route_keys(views.routes)]
+    own_taken = {**taken, ("GET", f"{api_prefix}/health"): "core"}
+    clashes = [f"{m} {p} (already served by {own_taken[(m, p)]})" for m, p in [*api_keys, *view_keys] if (m, p) in own_taken]
+    if clashes:
+        record.fail(
+            Stage.ROUTES,
+            "route collision: " + "; ".join(clashes) + "; rename the module's path",
+        )
+        return
+    schema_problem = _schema_ok(api, api_prefix, name) if api_keys else None
+    if schema_problem:
+        message = f"routes left out of the OpenAPI document: {schema_problem}"
+        log.warning("module '%s': %s", name, message)
+        record.warnings.append(message)
+    if api_keys:
+        app.include_router(
+            api, prefix=api_prefix, tags=[name], dependencies=dependencies,
+            include_in_schema=schema_problem is None,
+        )
+    if view_keys:
+        app.include_router(views, prefix=view_prefix, include_in_schema=False, dependencies=dependencies)
+    record.routes = sorted({p for _, p in api_keys})
+    record.views = sorted({p for _, p in view_keys})
+    for key in [*api_keys, *view_keys]:
+        taken[key] = f"module '{name}'"
+
+
+def mount_modules(app: FastAPI, hub: Hub, dependencies: list[Depends]) -> None:
+    taken: Taken = {key: "core" for key in route_keys(app.router.routes)}
+    for record in hub.registry.loaded():
+        if record.context is not None:
+            mount_module(app, hub, record, taken, dependencies)

@@ -1,0 +1,115 @@
+"""Core settings: every ``BMC_HUB_*`` variable, also read from ``.env``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
+
+from .errors import ConfigError
+
+ENV_PREFIX = "BMC_HUB_"
+
+_LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+PositiveSeconds = Annotated[float, Field(gt=0, le=3600)]
+
+
+class Settings(BaseSettings):
+    """The hub's own configuration (DESIGN §6). Module settings live elsewhere."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        env_file_encoding="utf-8",
+        # .env files also hold MODULES__* and unrelated keys: ignore, never refuse them.
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    database_url: str = "sqlite:///./bmc_hub.db"
+    #: Comma-separated module names; ``*`` allows every installed module (development).
+    modules: str = ""
+    admin_token: SecretStr | None = None
+    #: Comma-separated tokens for the data API; unset leaves data routes open.
+    api_tokens: SecretStr | None = None
+    auto_migrate: bool = True
+    strict: bool = False
+    health_timeout: PositiveSeconds = 5.0
+    health_cache_seconds: Annotated[float, Field(ge=0, le=3600)] = 2.0
+    hook_timeout: PositiveSeconds = 10.0
+    state_poll_seconds: PositiveSeconds = 2.0
+    migration_lock_timeout: PositiveSeconds = 300.0
+    log_level: str = "INFO"
+    trace_hooks: bool = False
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        upper = value.strip().upper()
+        if upper not in _LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(_LOG_LEVELS)}")
+        return upper
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_url(cls, value: str) -> str:
+        value = value.strip()
+        if not value.startswith(("sqlite:", "sqlite+pysqlite:", "postgresql")):
+            raise ValueError(
+                "must be a SQLAlchemy URL for SQLite (sqlite:///./bmc_hub.db) or "
+                "PostgreSQL (postgresql+psycopg2://user:password@host:5432/dbname)"
+            )
+        return value
+
+    @field_validator("modules")
+    @classmethod
+    def _module_list(cls, value: str) -> str:
+        return ",".join(part.strip() for part in value.split(",") if part.strip())
+
+    @property
+    def allow_all(self) -> bool:
+        """True when ``BMC_HUB_MODULES=*`` (every installed module; development only)."""
+        return "*" in self.allowed_names
+
+    @property
+    def allowed_names(self) -> tuple[str, ...]:
+        """The allowlist as written, in order, without blanks."""
+        return tuple(part for part in self.modules.split(",") if part)
+
+    def is_allowed(self, name: str) -> bool:
+        return self.allow_all or name in self.allowed_names
+
+    @property
+    def api_token_values(self) -> tuple[str, ...]:
+        if self.api_tokens is None:
+            return ()
+        raw = self.api_tokens.get_secret_value()
+        return tuple(token.strip() for token in raw.split(",") if token.strip())
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build :class:`Settings` from the environment, ``.env`` and ``overrides``.
+
+    Raises :class:`ConfigError` with one line per bad variable, naming it.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"]) or "?"
+            shown = "<redacted>" if "token" in field else repr(error.get("input"))
+            lines.append(
+                f"{ENV_PREFIX}{field.upper()}: {error['msg']} (got {shown}); "
+                "fix the variable or unset it"
+            )
+        raise ConfigError("invalid setting: " + "; ".join(lines)) from None
+    except SettingsError as exc:
+        raise ConfigError(f"invalid setting: {exc}") from None

@@ -1,0 +1,137 @@
+"""Persisted runtime toggles (``hub_module_state``) and the per-worker poller.
+
+Every worker and replica polls the table (``BMC_HUB_STATE_POLL_SECONDS``) and swaps the
+gate's mapping atomically when any row changed. The table is tiny (one row per module),
+so reading it whole is cheaper and more robust than notifications that can be lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import anyio
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from .db import hub_module_state, utcnow
+from .registry import Registry
+from .types import ModuleState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StateRow:
+    name: str
+    enabled: bool | None
+    changed_at: str | None
+    changed_by: str | None
+    reason: str | None
+    change_seq: int
+    migration_stage: str | None = None
+    migration_error: str | None = None
+    migration_revision: str | None = None
+    migration_at: str | None = None
+
+
+def read_rows(engine: Engine) -> dict[str, StateRow]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(hub_module_state)).mappings().all()
+    return {
+        row["name"]: StateRow(
+            name=row["name"],
+            enabled=row["enabled"],
+            changed_at=row["changed_at"].isoformat() if row["changed_at"] else None,
+            changed_by=row["changed_by"],
+            reason=row["reason"],
+            change_seq=int(row["change_seq"] or 0),
+            migration_stage=row["migration_stage"],
+            migration_error=row["migration_error"],
+            migration_revision=row["migration_revision"],
+            migration_at=row["migration_at"].isoformat() if row["migration_at"] else None,
+        )
+        for row in rows
+    }
+
+
+def fingerprint(rows: dict[str, StateRow]) -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((name, row.change_seq) for name, row in rows.items()))
+
+
+def write_toggle(engine: Engine, name: str, *, enabled: bool, by: str, reason: str | None) -> None:
+    """Persist an admin decision; ``change_seq`` bumps so every poller sees it."""
+    values = {"enabled": enabled, "changed_at": utcnow(), "changed_by": by, "reason": reason}
+    with engine.begin() as conn:
+        updated = conn.execute(
+            sa.update(hub_module_state)
+            .where(hub_module_state.c.name == name)
+            .values(**values, change_seq=hub_module_state.c.change_seq + 1)
+        ).rowcount
+        if not updated:
+            conn.execute(sa.insert(hub_module_state).values(name=name, change_seq=1, **values))
+
+
+def apply_rows(registry: Registry, rows: dict[str, StateRow]) -> bool:
+    """Apply persisted toggles to loaded modules; True if any state changed."""
+    changed = False
+    for record in registry.loaded():
+        row = rows.get(record.name)
+        wanted = ModuleState.DISABLED if row is not None and row.enabled is False else ModuleState.ENABLED
+        if row is not None:
+            record.admin_enabled = row.enabled
+            record.admin_changed_by = row.changed_by
+            record.admin_changed_at = row.changed_at
+            record.admin_reason = row.reason
+        if record.state is not wanted:
+            record.state = wanted
+            changed = True
+    return changed
+
+
+class StatePoller:
+    """Background task: re-read the table every interval, apply and publish on change."""
+
+    def __init__(
+        self, engine: Engine, registry: Registry, interval: float, publish: Callable[[], None]
+    ) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.interval = interval
+        self.publish = publish
+        self._last: tuple[tuple[str, int], ...] | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def seed(self, rows: dict[str, StateRow]) -> None:
+        self._last = fingerprint(rows)
+
+    async def poll_once(self) -> bool:
+        rows = await anyio.to_thread.run_sync(read_rows, self.engine)
+        mark = fingerprint(rows)
+        if mark == self._last:
+            return False
+        self._last = mark
+        apply_rows(self.registry, rows)
+        self.publish()
+        return True
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                await self.poll_once()
+            except SQLAlchemyError as exc:
+                log.warning("module state refresh failed; keeping the last known state: %s", exc)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._loop(), name="bmc-hub-state-poller")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
