@@ -97,4 +97,6 @@ def create_app(
 
 def app_from_env() -> FastAPI:
     """uvicorn factory (``bmc_hub_core.app:app_from_env``): settings from the environment."""
-    return create_app(load_settings())
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s:     %(name)s: %(message)s")
+    return create_app(settings)

@@ -61,8 +61,11 @@ def require_admin(request: Request) -> None:
         )
     token = presented_token(request)
     if token is None:
-        raise HTTPException(401, "admin token required: send 'Authorization: Bearer <token>'",
-                            headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401,
+            "admin token required: send 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if not is_admin_token(settings, token):
         raise HTTPException(401, "invalid admin token", headers={"WWW-Authenticate": "Bearer"})
 
@@ -77,5 +80,9 @@ def require_api(request: Request) -> None:
         return
     if "text/html" in request.headers.get("accept", "") and request.method == "GET":
         raise LoginRequired()
-    detail = "API token required: send 'Authorization: Bearer <token>'" if token is None else "invalid API token"
+    detail = (
+        "API token required: send 'Authorization: Bearer <token>'"
+        if token is None
+        else "invalid API token"
+    )
     raise HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})

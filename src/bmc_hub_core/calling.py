@@ -60,9 +60,7 @@ async def _await(value: Any) -> Any:
     return await value
 
 
-def _run_in_daemon_thread(
-    fn: Callable[[], Any], name: str
-) -> concurrent.futures.Future[Any]:
+def _run_in_daemon_thread(fn: Callable[[], Any], name: str) -> concurrent.futures.Future[Any]:
     """Run ``fn`` in a daemon thread: a hung call can be abandoned and never delays exit.
 
     A returned awaitable is driven to completion on a private event loop in that thread.
@@ -89,7 +87,9 @@ def _trace(outcome: Outcome, trace: bool) -> Outcome:
     if trace:
         log.info(
             "hook %s module=%s %.1fms %s",
-            outcome.hook, outcome.module, outcome.seconds * 1000,
+            outcome.hook,
+            outcome.module,
+            outcome.seconds * 1000,
             "ok" if outcome.ok else f"error={type(outcome.error).__name__}",
         )
     return outcome
@@ -121,7 +121,7 @@ def call_one_sync(
         error: BaseException = HookTimeout(hook, module, timeout)
         return _trace(Outcome(module, hook, error=error, seconds=timeout), trace)
     # Module code is isolated exactly here (the thread re-raises the module's exception).
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         elapsed = time.perf_counter() - started

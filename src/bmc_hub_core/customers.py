@@ -37,7 +37,11 @@ def _engine(request: Request) -> Engine:
 
 def _row_or_404(engine: Engine, customer_id: int) -> Customer:
     with engine.connect() as conn:
-        row = conn.execute(sa.select(customers).where(customers.c.id == customer_id)).mappings().first()
+        row = (
+            conn.execute(sa.select(customers).where(customers.c.id == customer_id))
+            .mappings()
+            .first()
+        )
     if row is None:
         raise HTTPException(404, f"customer {customer_id} not found")
     return Customer.model_validate(dict(row))
@@ -83,7 +87,9 @@ def build_router() -> APIRouter:
         try:
             with engine.begin() as conn:
                 conn.execute(
-                    sa.update(customers).where(customers.c.id == customer_id).values(**data.model_dump())
+                    sa.update(customers)
+                    .where(customers.c.id == customer_id)
+                    .values(**data.model_dump())
                 )
         except IntegrityError as exc:
             raise _conflict(exc, data) from None

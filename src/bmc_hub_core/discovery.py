@@ -71,9 +71,7 @@ def scan(group: str = GROUP) -> dict[str, list[Candidate]]:
         dist_name = dist.metadata["Name"] if dist is not None else "<unknown>"
         version = dist.version if dist is not None else "0"
         requires = tuple(dist.requires or ()) if dist is not None else ()
-        found[ep.name].append(
-            Candidate(ep.name, ep.value, dist_name, version, requires, ep)
-        )
+        found[ep.name].append(Candidate(ep.name, ep.value, dist_name, version, requires, ep))
     return dict(sorted(found.items()))
 
 

@@ -104,7 +104,9 @@ class ModuleGate:
             return
         if scope["type"] == "websocket":
             if entry.status != "enabled":
-                await send({"type": "websocket.close", "code": 1013 if entry.status == "failed" else 1008})
+                await send(
+                    {"type": "websocket.close", "code": 1013 if entry.status == "failed" else 1008}
+                )
                 return
             await self.app(scope, receive, send)
             return
@@ -113,7 +115,9 @@ class ModuleGate:
             return
         if entry.status == "failed":
             await _json(
-                send, 503, f"module '{name}' is unavailable: {entry.stage}",
+                send,
+                503,
+                f"module '{name}' is unavailable: {entry.stage}",
                 [(b"retry-after", b"30")],
             )
             return

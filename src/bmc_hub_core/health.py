@@ -33,7 +33,9 @@ def normalize(value: object) -> ModuleHealth:
     if isinstance(value, dict) and isinstance(value.get("ok"), bool):
         data = {k: v for k, v in value.items() if k not in ("ok", "detail")}
         detail = value.get("detail")
-        return ModuleHealth("ok" if value["ok"] else "failing", str(detail) if detail else None, data)
+        return ModuleHealth(
+            "ok" if value["ok"] else "failing", str(detail) if detail else None, data
+        )
     return ModuleHealth(
         "failing",
         f"health returned {type(value).__name__}; expected HealthResult, bool, "
@@ -53,8 +55,10 @@ class HealthService:
     def reported(self) -> list[ModuleRecord]:
         """Modules the aggregate reports: the allowed ones and any that are loaded."""
         return [
-            r for r in self.hub.registry
-            if r.loaded or (self.hub.settings.is_allowed(r.name) and r.state is not ModuleState.NOT_ALLOWED)
+            r
+            for r in self.hub.registry
+            if r.loaded
+            or (self.hub.settings.is_allowed(r.name) and r.state is not ModuleState.NOT_ALLOWED)
         ]
 
     async def check(self, record: ModuleRecord) -> ModuleHealth:
@@ -74,8 +78,12 @@ class HealthService:
 
     async def _run(self, record: ModuleRecord) -> ModuleHealth:
         outcome = await call_one_async(
-            self.hub.pm, "health", record.name, {"module": record.context},
-            timeout=self.hub.settings.health_timeout, trace=self.hub.settings.trace_hooks,
+            self.hub.pm,
+            "health",
+            record.name,
+            {"module": record.context},
+            timeout=self.hub.settings.health_timeout,
+            trace=self.hub.settings.trace_hooks,
             inflight=self._threads,
         )
         if outcome is None:

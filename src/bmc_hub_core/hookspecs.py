@@ -167,7 +167,7 @@ def on_shutdown(module: ModuleContext) -> Awaitable[None] | None:
 
 
 @hookspec
-def health(
+def health(  # type: ignore[empty-body]  # a spec is only a signature and docstring
     module: ModuleContext,
 ) -> HealthResult | bool | dict[str, Any] | Awaitable[HealthResult | bool | dict[str, Any]]:
     """Report whether the module can do its job.

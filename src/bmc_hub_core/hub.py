@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pluggy
 from fastapi.templating import Jinja2Templates
-from jinja2 import BaseLoader, ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    PrefixLoader,
+    select_autoescape,
+)
 from sqlalchemy.engine import Engine
 
 from . import hookspecs
@@ -116,8 +123,12 @@ class Hub:
     def _configure(self, record: ModuleRecord, context: ModuleContext) -> bool:
         model: type[ModuleSettings] = ModuleSettings
         outcome = call_one_sync(
-            self.pm, "register_settings", record.name, {"module": context},
-            timeout=self.settings.hook_timeout, trace=self.settings.trace_hooks,
+            self.pm,
+            "register_settings",
+            record.name,
+            {"module": context},
+            timeout=self.settings.hook_timeout,
+            trace=self.settings.trace_hooks,
         )
         if outcome is not None:
             if not outcome.ok:
@@ -138,7 +149,9 @@ class Hub:
 
     def contexts(self, *, enabled_only: bool = False) -> dict[str, ModuleContext]:
         """name → context of every loaded module, in dependency order."""
-        wanted = {ModuleState.ENABLED} if enabled_only else {ModuleState.ENABLED, ModuleState.DISABLED}
+        wanted = (
+            {ModuleState.ENABLED} if enabled_only else {ModuleState.ENABLED, ModuleState.DISABLED}
+        )
         return {
             r.name: r.context
             for r in self.registry.loaded()
@@ -148,7 +161,9 @@ class Hub:
     def allowed_not_enabled(self) -> list[ModuleRecord]:
         """Allowed modules that are not enabled: what strict mode refuses."""
         return [
-            r for r in self.registry
-            if self.settings.is_allowed(r.name) and r.state is not ModuleState.ENABLED
+            r
+            for r in self.registry
+            if self.settings.is_allowed(r.name)
+            and r.state is not ModuleState.ENABLED
             and not (r.state is ModuleState.DISABLED and r.admin_enabled is False)
         ]

@@ -24,7 +24,9 @@ class Lifecycle:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.view: GateView = MappingProxyType({})
-        self.poller = StatePoller(hub.engine, hub.registry, hub.settings.state_poll_seconds, self.publish)
+        self.poller = StatePoller(
+            hub.engine, hub.registry, hub.settings.state_poll_seconds, self.publish
+        )
 
     def publish(self) -> None:
         """Swap the gate's mapping for one computed from the current states."""
@@ -32,7 +34,8 @@ class Lifecycle:
 
     def strict_problems(self) -> list[str]:
         return [
-            f"{r.name}: {r.state.value}" + (f" at {r.error.stage}: {r.error.message}" if r.error else "")
+            f"{r.name}: {r.state.value}"
+            + (f" at {r.error.stage}: {r.error.message}" if r.error else "")
             for r in self.hub.allowed_not_enabled()
         ]
 
@@ -48,8 +51,12 @@ class Lifecycle:
             record = self.hub.registry.get(name)
             assert record is not None
             outcome = await call_one_async(
-                self.hub.pm, "on_startup", name, {"module": context},
-                timeout=settings.hook_timeout, trace=settings.trace_hooks,
+                self.hub.pm,
+                "on_startup",
+                name,
+                {"module": context},
+                timeout=settings.hook_timeout,
+                trace=settings.trace_hooks,
             )
             if outcome is not None and outcome.error is not None:
                 record.fail(Stage.STARTUP, outcome.error)
@@ -74,8 +81,12 @@ class Lifecycle:
             if not record.started or record.context is None:
                 continue
             outcome = await call_one_async(
-                self.hub.pm, "on_shutdown", record.name, {"module": record.context},
-                timeout=settings.hook_timeout, trace=settings.trace_hooks,
+                self.hub.pm,
+                "on_shutdown",
+                record.name,
+                {"module": record.context},
+                timeout=settings.hook_timeout,
+                trace=settings.trace_hooks,
             )
             if outcome is not None and outcome.error is not None:
                 log.error("module '%s' on_shutdown failed: %s", record.name, outcome.error)

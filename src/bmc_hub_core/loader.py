@@ -61,7 +61,8 @@ def plan(
             registry.add(ModuleRecord(name, ModuleState.MISSING))
             log.warning(
                 "module '%s' is in BMC_HUB_MODULES but not installed; pip install its "
-                "distribution or remove it from the list", name,
+                "distribution or remove it from the list",
+                name,
             )
     _refuse_prefix_overlaps(registry)
     _order_by_dependencies(registry)
@@ -86,7 +87,9 @@ def _refuse_prefix_overlaps(registry: Registry) -> None:
 
 def _order_by_dependencies(registry: Registry) -> None:
     records = {r.name: r for r in registry if r.candidate is not None}
-    dist_to_module = {r.candidate.canonical_distribution: r.name for r in records.values() if r.candidate}
+    dist_to_module = {
+        r.candidate.canonical_distribution: r.name for r in records.values() if r.candidate
+    }
     graph: dict[str, set[str]] = {}
     for record in _allowed_discovered(registry):
         assert record.candidate is not None
@@ -109,7 +112,9 @@ def _order_by_dependencies(registry: Registry) -> None:
 
 
 def _entry_package(plugin: object) -> str | None:
-    module_name = plugin.__name__ if isinstance(plugin, types.ModuleType) else type(plugin).__module__
+    module_name = (
+        plugin.__name__ if isinstance(plugin, types.ModuleType) else type(plugin).__module__
+    )
     return module_name.split(".")[0] if module_name else None
 
 
@@ -136,8 +141,10 @@ def check_hub_api(plugin: object) -> str | None:
         spec = SpecifierSet(str(declared)) if not isinstance(declared, int) else None
     except InvalidSpecifier:
         return f"hub_api = {declared!r} is not a version range like '>=1,<2'"
-    ok = declared == hookspecs.HUB_API_VERSION if spec is None else spec.contains(
-        str(hookspecs.HUB_API_VERSION)
+    ok = (
+        declared == hookspecs.HUB_API_VERSION
+        if spec is None
+        else spec.contains(str(hookspecs.HUB_API_VERSION))
     )
     if ok:
         return None

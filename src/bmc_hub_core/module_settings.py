@@ -6,8 +6,8 @@ import difflib
 import os
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from .errors import HookReturnError

@@ -11,11 +11,25 @@ NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,30}[a-z0-9]$")
 #: Every first path segment (and word) the core itself uses.
 RESERVED_NAMES = frozenset(
     {
-        "api", "admin", "static", "docs", "redoc", "openapi", "health", "modules",
-        "core", "hub", "customers", "login", "logout", "assets", "favicon",
+        "api",
+        "admin",
+        "static",
+        "docs",
+        "redoc",
+        "openapi",
+        "health",
+        "modules",
+        "core",
+        "hub",
+        "customers",
+        "login",
+        "logout",
+        "assets",
+        "favicon",
         # Not URL segments but table prefixes the core or the database owns:
         # ``alembic_version`` is the core's version table, ``sqlite_*`` is SQLite's.
-        "alembic", "sqlite",
+        "alembic",
+        "sqlite",
     }
 )
 

@@ -20,7 +20,12 @@ def _hub(request: Request) -> Hub:
 
 def _safe_next(target: str | None) -> str:
     # Only local paths: never redirect a signed-in browser to another site.
-    if not target or not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
+    if (
+        not target
+        or not target.startswith("/")
+        or target.startswith("//")
+        or urlsplit(target).netloc
+    ):
         return "/"
     return target
 
@@ -49,13 +54,19 @@ def build_router() -> APIRouter:
         hub = _hub(request)
         if not is_api_token(hub.settings, token.strip()):
             return hub.templates.TemplateResponse(
-                request, "hub/login.html",
-                {"next": _safe_next(next), "error": "That token is not valid."}, status_code=401,
+                request,
+                "hub/login.html",
+                {"next": _safe_next(next), "error": "That token is not valid."},
+                status_code=401,
             )
         response = RedirectResponse(_safe_next(next), status_code=303)
         response.set_cookie(
-            COOKIE_NAME, token.strip(), httponly=True, samesite="strict",
-            secure=request.url.scheme == "https", max_age=12 * 3600,
+            COOKIE_NAME,
+            token.strip(),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            max_age=12 * 3600,
         )
         return response
 

@@ -65,7 +65,10 @@ class ModuleRecord:
             if log_it:
                 log.error(
                     "module '%s' failed at %s: %s: %s\n%s",
-                    self.name, stage, info.type, info.message,
+                    self.name,
+                    stage,
+                    info.type,
+                    info.message,
                     "".join(traceback.format_exception(exc)).rstrip(),
                 )
         else:

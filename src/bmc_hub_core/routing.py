@@ -26,6 +26,8 @@ def route_keys(routes: Sequence[Any]) -> list[tuple[str, str]]:
     """``(method, path)`` of every route, ``*`` for method-less routes (mounts)."""
     keys = []
     for ctx in iter_route_contexts(routes):
+        if ctx.path is None:
+            continue
         for method in sorted(ctx.methods or {"*"}):
             keys.append((method, ctx.path))
     return keys
@@ -46,8 +48,12 @@ def _as_routers(value: object, hook: str) -> list[APIRouter]:
 
 def _call(hub: Hub, hook: str, record: ModuleRecord) -> list[APIRouter]:
     outcome = call_one_sync(
-        hub.pm, hook, record.name, {"module": record.context},
-        timeout=hub.settings.hook_timeout, trace=hub.settings.trace_hooks,
+        hub.pm,
+        hook,
+        record.name,
+        {"module": record.context},
+        timeout=hub.settings.hook_timeout,
+        trace=hub.settings.trace_hooks,
     )
     if outcome is None:
         return []
@@ -89,9 +95,16 @@ def mount_module(
         record.fail(Stage.ROUTES, exc)
         return
     api_keys = [(m, api_prefix + p) for m, p in route_keys(api.routes)]
-    view_keys = [(m, (view_prefix + p) if p != "/" else view_prefix + "/") for m, p in route_keys(views.routes)]
+    view_keys = [
+        (m, (view_prefix + p) if p != "/" else view_prefix + "/")
+        for m, p in route_keys(views.routes)
+    ]
     own_taken = {**taken, ("GET", f"{api_prefix}/health"): "core"}
-    clashes = [f"{m} {p} (already served by {own_taken[(m, p)]})" for m, p in [*api_keys, *view_keys] if (m, p) in own_taken]
+    clashes = [
+        f"{m} {p} (already served by {own_taken[(m, p)]})"
+        for m, p in [*api_keys, *view_keys]
+        if (m, p) in own_taken
+    ]
     if clashes:
         record.fail(
             Stage.ROUTES,
@@ -105,11 +118,16 @@ def mount_module(
         record.warnings.append(message)
     if api_keys:
         app.include_router(
-            api, prefix=api_prefix, tags=[name], dependencies=dependencies,
+            api,
+            prefix=api_prefix,
+            tags=[name],
+            dependencies=dependencies,
             include_in_schema=schema_problem is None,
         )
     if view_keys:
-        app.include_router(views, prefix=view_prefix, include_in_schema=False, dependencies=dependencies)
+        app.include_router(
+            views, prefix=view_prefix, include_in_schema=False, dependencies=dependencies
+        )
     record.routes = sorted({p for _, p in api_keys})
     record.views = sorted({p for _, p in view_keys})
     for key in [*api_keys, *view_keys]:

@@ -81,7 +81,11 @@ def apply_rows(registry: Registry, rows: dict[str, StateRow]) -> bool:
     changed = False
     for record in registry.loaded():
         row = rows.get(record.name)
-        wanted = ModuleState.DISABLED if row is not None and row.enabled is False else ModuleState.ENABLED
+        wanted = (
+            ModuleState.DISABLED
+            if row is not None and row.enabled is False
+            else ModuleState.ENABLED
+        )
         if row is not None:
             record.admin_enabled = row.enabled
             record.admin_changed_by = row.changed_by
@@ -128,7 +132,9 @@ class StatePoller:
                 log.warning("module state refresh failed; keeping the last known state: %s", exc)
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._loop(), name="bmc-hub-state-poller")
+        self._task = asyncio.get_running_loop().create_task(
+            self._loop(), name="bmc-hub-state-poller"
+        )
 
     async def stop(self) -> None:
         if self._task is not None:

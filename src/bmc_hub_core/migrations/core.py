@@ -10,7 +10,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from ..errors import CoreMigrationError
-from .engine import ALEMBIC_THREAD_LOCK, CORE_VERSION_TABLE, CORE_VERSIONS, make_config, migration_engine
+from .engine import (
+    ALEMBIC_THREAD_LOCK,
+    CORE_VERSION_TABLE,
+    CORE_VERSIONS,
+    make_config,
+    migration_engine,
+)
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +28,11 @@ def core_heads() -> set[str]:
 
 def core_current(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        return set(MigrationContext.configure(conn, opts={"version_table": CORE_VERSION_TABLE}).get_current_heads())
+        return set(
+            MigrationContext.configure(
+                conn, opts={"version_table": CORE_VERSION_TABLE}
+            ).get_current_heads()
+        )
 
 
 def core_is_current(engine: Engine) -> bool:
@@ -34,12 +44,11 @@ def upgrade_core(app_engine: Engine) -> None:
     """Upgrade the core in one transaction. Call it while holding the migration lock."""
     engine = migration_engine(app_engine)
     try:
-        with ALEMBIC_THREAD_LOCK, engine.connect() as conn:
-            with conn.begin():
-                config = make_config(conn, versions=CORE_VERSIONS, version_table=CORE_VERSION_TABLE)
-                command.upgrade(config, "heads")
+        with ALEMBIC_THREAD_LOCK, engine.connect() as conn, conn.begin():
+            config = make_config(conn, versions=CORE_VERSIONS, version_table=CORE_VERSION_TABLE)
+            command.upgrade(config, "heads")
     # Any failure of the core's own migration stops startup with one clear message.
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise CoreMigrationError(
             f"the core's database migration failed ({type(exc).__name__}: {exc}); the hub "
             f"cannot run without its tables. Check BMC_HUB_DATABASE_URL "

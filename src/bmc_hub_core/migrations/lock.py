@@ -22,7 +22,9 @@ from ..db import is_sqlite
 from ..errors import MigrationLockTimeout
 
 #: A stable 63-bit key: blake2b of the project's lock name.
-ADVISORY_KEY = int.from_bytes(hashlib.blake2b(b"bmc_hub:migrations:v1", digest_size=8).digest(), "big") >> 1
+ADVISORY_KEY = (
+    int.from_bytes(hashlib.blake2b(b"bmc_hub:migrations:v1", digest_size=8).digest(), "big") >> 1
+)
 
 
 def sqlite_lock_path(engine: Engine) -> Path | None:
@@ -55,7 +57,9 @@ def migration_lock(engine: Engine, timeout: float) -> Iterator[None]:
         return
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         deadline = time.monotonic() + timeout
-        while not conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
+        while not conn.execute(
+            sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}
+        ).scalar():
             if time.monotonic() > deadline:
                 raise MigrationLockTimeout(
                     f"another process has held the migration advisory lock ({ADVISORY_KEY}) "

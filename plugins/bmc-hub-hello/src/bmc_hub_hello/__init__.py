@@ -1,0 +1,1 @@
+"""bmc-hub-hello: an example BMC Hub module."""

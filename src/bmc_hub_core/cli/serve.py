@@ -1,0 +1,72 @@
+"""``bmc-hub serve``: run the hub with uvicorn."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+
+import typer
+import uvicorn
+
+from ..discovery import scan
+from ..settings import load_settings
+
+log = logging.getLogger(__name__)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def reload_dirs(allowed: set[str] | None) -> list[str]:
+    """Source folders of editable-installed modules (PEP 610), plus the core's own."""
+    from pathlib import Path
+
+    dirs = {str(Path(__file__).resolve().parents[1])}
+    for name, candidates in scan().items():
+        if allowed is not None and name not in allowed:
+            continue
+        for candidate in candidates:
+            source = candidate.editable_source()
+            if source is not None and source.is_dir():
+                dirs.add(str(source))
+    return sorted(dirs)
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8000, help="Port to bind."),
+    reload: bool = typer.Option(
+        False, "--reload", help="Restart on code changes (core and editable modules)."
+    ),
+    workers: int = typer.Option(1, min=1, help="Worker processes."),
+) -> None:
+    """Serve the hub (settings from BMC_HUB_* variables and .env)."""
+    settings = load_settings()  # fail fast, with one line, before uvicorn starts
+    if not _is_loopback(host) and not settings.api_token_values:
+        log.warning(
+            "serving on %s without BMC_HUB_API_TOKENS: every data route is open to anyone "
+            "who can reach this address; set BMC_HUB_API_TOKENS",
+            host,
+        )
+    if reload and workers > 1:
+        raise typer.BadParameter("--reload runs one worker; drop --workers", param_hint="--reload")
+    options: dict[str, object] = {}
+    if reload:
+        allowed = None if settings.allow_all else set(settings.allowed_names)
+        options["reload_dirs"] = reload_dirs(allowed)
+    uvicorn.run(
+        "bmc_hub_core.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        reload=reload,
+        workers=workers,
+        log_level=settings.log_level.lower(),
+        **options,  # type: ignore[arg-type]
+    )

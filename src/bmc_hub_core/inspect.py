@@ -1,0 +1,51 @@
+"""Load the hub exactly as the server does, without a server: for the CLI and checks."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from .db import is_sqlite
+from .hub import Hub
+from .settings import Settings
+from .state import StateRow, apply_rows, read_rows
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Inspection:
+    hub: Hub
+    rows: dict[str, StateRow] = field(default_factory=dict)
+    database_note: str | None = None
+
+
+def inspect_hub(settings: Settings) -> Inspection:
+    """Discover, import and configure allowed modules; read persisted state if any.
+
+    Never migrates and never writes. A database that is unreachable or not yet migrated
+    is reported in ``database_note``; module states then reflect the code alone.
+    """
+    hub = Hub.build(settings)
+    result = Inspection(hub)
+    database = hub.engine.url.database
+    if (
+        is_sqlite(hub.engine.url)
+        and database not in (None, "", ":memory:")
+        and not Path(database).exists()
+    ):
+        result.database_note = f"database {database} does not exist yet (run `bmc-hub db upgrade`)"
+        apply_rows(hub.registry, {})
+        return result
+    try:
+        result.rows = read_rows(hub.engine)
+    except SQLAlchemyError as exc:
+        result.database_note = (
+            "persisted state not read (run `bmc-hub db upgrade` first?): "
+            + str(exc).splitlines()[0]
+        )
+    apply_rows(hub.registry, result.rows)
+    return result

@@ -1,0 +1,22 @@
+"""In-process fixture modules: build a module object from plain functions.
+
+``fake_module(register_routes=fn, health=fn)`` returns a Python module object whose
+attributes are those functions marked with ``@hookimpl``, exactly what an installed
+module's entry point would load.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from typing import Any
+
+from bmc_hub_core import hookimpl
+
+
+def fake_module(name: str = "fake", /, **hooks: Callable[..., Any]) -> types.ModuleType:
+    module = types.ModuleType(f"bmc_hub_test_{name}")
+    for hook_name, function in hooks.items():
+        function.__name__ = hook_name
+        setattr(module, hook_name, hookimpl(function))
+    return module
