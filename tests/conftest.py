@@ -57,3 +57,45 @@ def hub_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
 def sqlite_only_url(tmp_path: Path) -> str:
     """For tests about SQLite-specific behaviour (file locks, the default URL)."""
     return sqlite_url(tmp_path)
+
+
+DISTS = Path(__file__).parent / "dists"
+#: Real distributions (good and broken) installed for entry-point tests.
+TEST_DISTRIBUTIONS = sorted(p for p in DISTS.glob("bmc-hub-*") if (p / "pyproject.toml").exists())
+
+
+@pytest.fixture(scope="session")
+def installed_dists(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The test distributions, really installed (pip, with .dist-info) into a folder.
+
+    Nothing is put on ``sys.path`` here: ask for ``with_dists`` (in-process) or pass the
+    folder as PYTHONPATH to a subprocess.
+    """
+    import subprocess
+    import sys
+
+    target = tmp_path_factory.mktemp("site")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            *map(str, TEST_DISTRIBUTIONS),
+        ],
+        check=True,
+    )
+    return target
+
+
+@pytest.fixture
+def with_dists(installed_dists: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make the installed test distributions discoverable for this test only."""
+    monkeypatch.syspath_prepend(str(installed_dists))
+    return installed_dists

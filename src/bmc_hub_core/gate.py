@@ -54,7 +54,7 @@ def compute_view(registry: Registry) -> GateView:
             view[record.name] = GateEntry("enabled", None, settings.read_only, settings.dry_run)
         elif record.state is ModuleState.DISABLED:
             view[record.name] = GateEntry("disabled")
-        elif record.state in (ModuleState.FAILED, ModuleState.INCOMPATIBLE) and record.candidate:
+        elif record.state in (ModuleState.FAILED, ModuleState.INCOMPATIBLE):
             stage = record.error.stage if record.error else "unknown"
             view[record.name] = GateEntry("failed", stage)
     return MappingProxyType(view)

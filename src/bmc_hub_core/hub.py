@@ -28,7 +28,14 @@ from .context import ModuleContext
 from .db import make_engine
 from .discovery import Candidate, core_version, scan
 from .errors import HookReturnError
-from .loader import dependency_problem, import_module, plan, template_loader, validate_impls
+from .loader import (
+    check_hub_api,
+    dependency_problem,
+    import_module,
+    plan,
+    template_loader,
+    validate_impls,
+)
 from .module_settings import ModuleSettings, load_module_settings, unknown_keys
 from .registry import ModuleRecord, Registry
 from .settings import Settings
@@ -87,6 +94,10 @@ class Hub:
     def _register_inprocess(self, name: str, plugin: object) -> None:
         record = self.registry.get(name)
         assert record is not None
+        problem = check_hub_api(plugin)
+        if problem:
+            record.mark_incompatible(problem)
+            return
         try:
             self.pm.register(plugin, name=name)
             validate_impls(self.pm, plugin, name)

@@ -20,7 +20,7 @@ from .errors import HookReturnError, ModuleNameError
 from .names import overlapping, validate_name
 from .registry import ModuleRecord, Registry
 from .settings import Settings
-from .types import ModuleState, Stage
+from .types import ErrorInfo, ModuleState, Stage
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,13 @@ def plan(
             record.mark_incompatible(problem)
     for name in settings.allowed_names:
         if name != "*" and name not in registry:
-            registry.add(ModuleRecord(name, ModuleState.MISSING))
+            missing = registry.add(ModuleRecord(name, ModuleState.MISSING))
+            missing.error = ErrorInfo(
+                str(Stage.DISCOVER),
+                "Missing",
+                "in BMC_HUB_MODULES but not installed; pip install its distribution "
+                "or remove it from the list",
+            )
             log.warning(
                 "module '%s' is in BMC_HUB_MODULES but not installed; pip install its "
                 "distribution or remove it from the list",

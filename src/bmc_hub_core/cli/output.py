@@ -43,3 +43,7 @@ def setup_logging(level: str, debug: bool = False) -> None:
         handlers=[RichHandler(console=err_console, show_path=debug, rich_tracebacks=debug)],
         force=True,
     )
+    if not debug:
+        # The commands print every module's state and error themselves; the core's own
+        # log lines (with tracebacks) would only repeat them. --debug shows them.
+        logging.getLogger("bmc_hub_core").setLevel(logging.CRITICAL)

@@ -1,0 +1,1 @@
+"""Declares an invalid and a reserved module name."""

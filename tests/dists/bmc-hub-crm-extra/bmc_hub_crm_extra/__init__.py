@@ -1,0 +1,1 @@
+"""Module crm_extra: overlaps crm."""

@@ -1,0 +1,1 @@
+"""Module crm: its prefix crm_ would cover crm_extra tables."""

@@ -1,0 +1,16 @@
+"""Depends on dep_base through its distribution requirement."""
+
+from fastapi import APIRouter
+
+from bmc_hub_core import hookimpl
+
+
+@hookimpl
+def register_routes():
+    router = APIRouter()
+
+    @router.get("/ping")
+    def ping() -> dict[str, str]:
+        return {"answer": "user"}
+
+    return router

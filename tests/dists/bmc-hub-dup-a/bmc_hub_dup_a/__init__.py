@@ -1,0 +1,3 @@
+"""One of two distributions claiming the entry-point name dupmod."""
+
+MARK = "a"

@@ -1,0 +1,3 @@
+"""The other distribution claiming dupmod."""
+
+MARK = "b"
