@@ -57,6 +57,8 @@ class Hub:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
         self.registry = Registry()
+        #: In-process modules (tests): installed and allowed by construction.
+        self.inprocess: set[str] = set()
         self.core_version = core_version()
         self._module_loaders: dict[str, BaseLoader] = {}
         env = Environment(
@@ -86,6 +88,7 @@ class Hub:
         hub.registry = plan(settings, found, hub.core_version)
         for name, plugin in (extra_plugins or {}).items():
             hub.registry.add(ModuleRecord(name, ModuleState.DISCOVERED))
+            hub.inprocess.add(name)
             hub._register_inprocess(name, plugin)
         for record in hub.registry.loaded_or_discovered():
             hub._load(record)
@@ -169,12 +172,16 @@ class Hub:
             if r.context is not None and r.state in wanted
         }
 
+    def is_allowed(self, name: str) -> bool:
+        """In the allowlist (the ceiling), or registered in-process."""
+        return name in self.inprocess or self.settings.is_allowed(name)
+
     def allowed_not_enabled(self) -> list[ModuleRecord]:
         """Allowed modules that are not enabled: what strict mode refuses."""
         return [
             r
             for r in self.registry
-            if self.settings.is_allowed(r.name)
+            if self.is_allowed(r.name)
             and r.state is not ModuleState.ENABLED
             and not (r.state is ModuleState.DISABLED and r.admin_enabled is False)
         ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import sys
 
-import click
 import typer
 
 from ..errors import BmcHubError, UnknownModuleError
@@ -34,8 +33,12 @@ def _root(
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; hub errors become one line on stderr and exit code 1 (2 for usage)."""
     try:
-        result = app(args=argv, standalone_mode=False)
+        # Typer/click handle usage errors themselves (exit 2) and always end in SystemExit.
+        app(args=argv, standalone_mode=True)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except UnknownModuleError as exc:
         fail(str(exc))
         return 2
@@ -44,15 +47,7 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger(__name__).exception("command failed")
         fail(str(exc))
         return 1
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
-    except click.exceptions.Abort:
-        fail("aborted")
-        return 1
-    except click.ClickException as exc:
-        exc.show()
-        return exc.exit_code
-    return result if isinstance(result, int) else 0
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

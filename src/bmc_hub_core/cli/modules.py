@@ -90,7 +90,7 @@ def check(as_json: bool = JSON_OPTION) -> None:
         {"name": r.name, "state": r.state.value, "error": r.error.as_dict() if r.error else None}
         for r in hub.allowed_not_enabled()
     ]
-    checked = [module_record(r) for r in hub.registry if hub.settings.is_allowed(r.name)]
+    checked = [module_record(r) for r in hub.registry if hub.is_allowed(r.name)]
     ok = not problems
     if as_json:
         print_json({"ok": ok, "modules": checked, "problems": problems})

@@ -1,0 +1,168 @@
+"""``create_app``: the core surface, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from fastapi import APIRouter
+from starlette.testclient import TestClient
+
+from bmc_hub_core import create_app
+from bmc_hub_core.errors import StrictModeError
+
+from .fakes import fake_module
+
+
+def boom_routes() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/boom")
+    def boom() -> dict[str, str]:
+        raise ValueError("secret internal detail")
+
+    @router.get("/fine")
+    def fine() -> dict[str, str]:
+        return {"fine": "yes"}
+
+    return router
+
+
+def test_customers_crud(hub_client) -> None:
+    client = hub_client()
+    created = client.post(
+        "/api/v1/customers", json={"name": "Acme ApS", "cvr": "12345678", "email": "ops@acme.dk"}
+    )
+    assert created.status_code == 201
+    body = created.json()
+    assert body["name"] == "Acme ApS" and body["cvr"] == "12345678" and body["created_at"]
+    cid = body["id"]
+    assert client.get(f"/api/v1/customers/{cid}").json()["email"] == "ops@acme.dk"
+    updated = client.put(f"/api/v1/customers/{cid}", json={"name": "Acme A/S", "cvr": "12345678"})
+    assert updated.status_code == 200 and updated.json()["name"] == "Acme A/S"
+    assert [c["id"] for c in client.get("/api/v1/customers").json()] == [cid]
+    assert client.delete(f"/api/v1/customers/{cid}").status_code == 204
+    assert client.get(f"/api/v1/customers/{cid}").status_code == 404
+
+
+def test_customers_bad_input_and_conflicts(hub_client) -> None:
+    client = hub_client()
+    bad = client.post("/api/v1/customers", json={"name": "", "cvr": "12"})
+    assert bad.status_code == 422
+    fields = {tuple(e["loc"]) for e in bad.json()["detail"]}
+    assert ("body", "name") in fields and ("body", "cvr") in fields
+    assert (
+        client.post("/api/v1/customers", json={"name": "A", "cvr": "11111111"}).status_code == 201
+    )
+    clash = client.post("/api/v1/customers", json={"name": "B", "cvr": "11111111"})
+    assert clash.status_code == 409
+    assert clash.json() == {"detail": "a customer with CVR 11111111 already exists"}
+    missing = client.put("/api/v1/customers/999", json={"name": "X"})
+    assert missing.status_code == 404 and missing.json() == {"detail": "customer 999 not found"}
+
+
+def test_unhandled_errors_are_json_without_a_stack_trace(hub_client, hub_app) -> None:
+    app = hub_app(
+        modules={"boomer": fake_module(register_routes=boom_routes)},
+        env={"MODULES__BOOMER__READ_ONLY": "false"},
+    )
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.get("/api/v1/boomer/boom")
+        assert answer.status_code == 500
+        assert answer.json() == {"detail": "internal server error; the hub logged the details"}
+        assert "secret internal detail" not in answer.text
+        assert client.get("/api/v1/boomer/fine").json() == {"fine": "yes"}
+
+
+def test_unknown_urls_answer_json_404(hub_client) -> None:
+    answer = hub_client().get("/api/v1/nothing-here")
+    assert answer.status_code == 404 and answer.json() == {"detail": "Not Found"}
+
+
+def test_api_docs_are_served_offline_from_the_hub(hub_client) -> None:
+    client = hub_client()
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    assert "/static/docs/swagger-ui-bundle.js" in page.text
+    assert "cdn" not in page.text.lower() and "https://" not in page.text.replace(
+        "https://swagger.io", ""
+    )
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "redoc.standalone.js"):
+        assert client.get(f"/static/docs/{asset}").status_code == 200
+    assert "fonts.googleapis" not in client.get("/api/redoc").text
+
+
+def test_openapi_tags_modules_and_documents_core_routes(hub_client) -> None:
+    good = fake_module(register_routes=boom_routes)
+    schema = hub_client(modules={"tagged": good}).get("/api/openapi.json").json()
+    assert schema["paths"]["/api/v1/tagged/fine"]["get"]["tags"] == ["tagged"]
+    assert "/api/v1/customers" in schema["paths"] and "/api/v1/health" in schema["paths"]
+
+
+def test_home_page_lists_enabled_modules_with_links(hub_client) -> None:
+    views = APIRouter()
+
+    @views.get("/")
+    def page() -> dict[str, str]:
+        return {"page": "yes"}
+
+    client = hub_client(
+        modules={"viewer": fake_module(register_views=lambda: views, register_routes=boom_routes)}
+    )
+    home = client.get("/")
+    assert home.status_code == 200
+    assert 'href="/viewer/"' in home.text
+    assert client.get("/viewer/").json() == {"page": "yes"}
+
+
+def test_strict_mode_refuses_to_start_with_a_failed_allowed_module(hub_app) -> None:
+    def broken() -> APIRouter:
+        raise RuntimeError("nope")
+
+    app = hub_app(modules={"broken": fake_module(register_routes=broken)}, strict=True)
+    with pytest.raises(StrictModeError, match="broken: failed at routes: nope"), TestClient(app):
+        pass
+
+
+def test_strict_mode_refuses_a_missing_allowed_module(hub_app) -> None:
+    app = hub_app(extra_allowed=["not_installed_anywhere"], strict=True)
+    with pytest.raises(StrictModeError, match="not_installed_anywhere: missing"), TestClient(app):
+        pass
+
+
+def test_each_app_has_its_own_plugin_manager(hub_app) -> None:
+    seen: list[str] = []
+    first = hub_app(modules={"one": fake_module(on_startup=lambda: seen.append("one"))})
+    second = hub_app(modules={"two": fake_module(on_startup=lambda: seen.append("two"))})
+    assert first.state.hub.pm is not second.state.hub.pm
+    with TestClient(second):
+        pass
+    assert seen == ["two"]
+    assert first.state.hub.registry.get("two") is None
+
+
+def test_importing_the_package_has_no_side_effects(tmp_path: Any) -> None:
+    code = (
+        "import os, bmc_hub_core, bmc_hub_core.app, bmc_hub_core.testing, bmc_hub_core.cli;"
+        "print(sorted(os.listdir('.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "BMC_HUB_MODULES": "*"},
+    )
+    assert result.stdout.strip() == "[]"
+    assert result.stderr == ""
+
+
+def test_create_app_builds_without_touching_the_database(tmp_path: Any) -> None:
+    from bmc_hub_core.settings import Settings
+
+    db = tmp_path / "never.db"
+    create_app(Settings(_env_file=None, database_url=f"sqlite:///{db}"))  # type: ignore[call-arg]
+    assert not db.exists()

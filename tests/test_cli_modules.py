@@ -1,0 +1,182 @@
+"""``bmc-hub modules list|show|check|freeze`` as a user runs them: a real process, real
+installed distributions found through PYTHONPATH, exit codes and JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BMC_HUB = str(Path(sys.executable).with_name("bmc-hub"))
+
+
+def run(
+    args: list[str], dists: Path, tmp_path: Path, **env: str
+) -> subprocess.CompletedProcess[str]:
+    full_env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BMC_HUB_", "MODULES__"))
+    }
+    full_env.update(
+        PYTHONPATH=str(dists),
+        BMC_HUB_DATABASE_URL=f"sqlite:///{tmp_path / 'hub.db'}",
+        COLUMNS="200",
+        **env,
+    )
+    return subprocess.run(
+        [BMC_HUB, *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+
+
+def test_list_json_reports_every_installed_module_with_state(
+    installed_dists: Path, tmp_path: Path
+) -> None:
+    result = run(
+        ["modules", "list", "--json"],
+        installed_dists,
+        tmp_path,
+        BMC_HUB_MODULES="goodmod,broken_import,ghost",
+    )
+    assert result.returncode == 0, result.stderr
+    records = {r["name"]: r for r in json.loads(result.stdout)}
+    assert records["goodmod"]["state"] == "enabled"
+    assert records["goodmod"]["distribution"] == "bmc-hub-goodmod"
+    assert records["goodmod"]["version"] == "1.0.0"
+    assert records["goodmod"]["table_prefix"] == "goodmod_"
+    assert records["goodmod"]["read_only"] is True and records["goodmod"]["dry_run"] is True
+    assert records["broken_import"]["error"]["stage"] == "import"
+    assert records["marker_mod"]["state"] == "not_allowed"
+    assert records["ghost"]["state"] == "missing"
+    assert records["dupmod"]["state"] == "failed"
+    assert set(records["goodmod"]) >= {
+        "name",
+        "distribution",
+        "version",
+        "state",
+        "error",
+        "table_prefix",
+        "read_only",
+        "dry_run",
+        "migration",
+        "routes",
+        "health",
+    }
+
+
+def test_list_never_imports_a_module_that_is_not_allowed(
+    installed_dists: Path, tmp_path: Path
+) -> None:
+    marker = tmp_path / "marker"
+    result = run(
+        ["modules", "list"],
+        installed_dists,
+        tmp_path,
+        BMC_HUB_MODULES="goodmod",
+        BMC_HUB_TEST_MARKER=str(marker),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "marker_mod" in result.stdout and "not_allowed" in result.stdout
+    assert not marker.exists()
+    # The same command with the module allowed does import it: the marker can appear.
+    run(
+        ["modules", "list"],
+        installed_dists,
+        tmp_path,
+        BMC_HUB_MODULES="marker_mod",
+        BMC_HUB_TEST_MARKER=str(marker),
+    )
+    assert marker.read_text() == "imported"
+
+
+def test_show_prints_one_module_and_redacts_nothing_it_should_not_show(
+    installed_dists: Path, tmp_path: Path
+) -> None:
+    result = run(
+        ["modules", "show", "goodmod", "--json"],
+        installed_dists,
+        tmp_path,
+        BMC_HUB_MODULES="goodmod",
+    )
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["name"] == "goodmod" and data["state"] == "enabled"
+    assert data["settings"] == {"read_only": True, "dry_run": True}
+
+
+def test_show_unknown_module_is_a_usage_error(installed_dists: Path, tmp_path: Path) -> None:
+    result = run(["modules", "show", "nope"], installed_dists, tmp_path)
+    assert result.returncode == 2
+    assert "no module named 'nope' is installed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_passes_when_every_allowed_module_is_enabled(
+    installed_dists: Path, tmp_path: Path
+) -> None:
+    result = run(
+        ["modules", "check", "--json"], installed_dists, tmp_path, BMC_HUB_MODULES="goodmod,crm"
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["ok"] is True
+
+
+@pytest.mark.parametrize(
+    ("allowed", "bad"),
+    [
+        ("goodmod,broken_import", "broken_import"),
+        ("goodmod,ghost", "ghost"),
+        ("oldcore", "oldcore"),
+        ("dupmod", "dupmod"),
+    ],
+)
+def test_check_fails_with_exit_1_when_an_allowed_module_is_not_enabled(
+    installed_dists: Path, tmp_path: Path, allowed: str, bad: str
+) -> None:
+    result = run(["modules", "check", "--json"], installed_dists, tmp_path, BMC_HUB_MODULES=allowed)
+    assert result.returncode == 1
+    data = json.loads(result.stdout)
+    assert data["ok"] is False
+    assert [p["name"] for p in data["problems"]] == [bad]
+
+
+def test_check_human_output_names_the_failure(installed_dists: Path, tmp_path: Path) -> None:
+    result = run(
+        ["modules", "check"], installed_dists, tmp_path, BMC_HUB_MODULES="goodmod,broken_import"
+    )
+    assert result.returncode == 1
+    assert "FAIL broken_import" in result.stdout
+    assert "1 allowed module(s) are not enabled" in result.stdout
+
+
+def test_freeze_pins_every_installed_module_distribution(
+    installed_dists: Path, tmp_path: Path
+) -> None:
+    result = run(["modules", "freeze"], installed_dists, tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "bmc-hub-goodmod==1.0.0" in lines
+    assert "bmc-hub-dup-a==1.0.0" in lines and "bmc-hub-dup-b==1.0.0" in lines
+    assert lines == sorted(lines, key=str.lower)
+    assert all("==" in line for line in lines)
+
+
+def test_invalid_core_setting_is_one_line_and_exit_1(installed_dists: Path, tmp_path: Path) -> None:
+    result = run(["modules", "list"], installed_dists, tmp_path, BMC_HUB_HEALTH_TIMEOUT="never")
+    assert result.returncode == 1
+    assert "BMC_HUB_HEALTH_TIMEOUT" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_command_is_exit_2(installed_dists: Path, tmp_path: Path) -> None:
+    result = run(["modules", "frobnicate"], installed_dists, tmp_path)
+    assert result.returncode == 2
