@@ -99,3 +99,9 @@ def with_dists(installed_dists: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Make the installed test distributions discoverable for this test only."""
     monkeypatch.syspath_prepend(str(installed_dists))
     return installed_dists
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on asyncio, the loop uvicorn uses."""
+    return "asyncio"

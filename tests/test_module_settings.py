@@ -43,7 +43,7 @@ def test_other_modules_variables_are_not_read(monkeypatch: pytest.MonkeyPatch) -
 def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MODULES__BILLING__RETRIES", "many")
     with pytest.raises(
-        ValueError, match="MODULES__BILLING__RETRIES: Input should be a valid integer"
+        ValueError, match=r"MODULES__BILLING__RETRIES: Input should be a valid integer"
     ):
         load_module_settings("billing", BillingSettings, env_file=None)
 

@@ -141,7 +141,6 @@ class PrefixedMetaData(sa.MetaData):
         super().__init__(naming_convention=NAMING_CONVENTION)
         self.module = module
         self.prefix = f"{module}_"
-        _install_prefix_guard()
 
     def check_table_name(self, name: str) -> None:
         if not name.startswith(self.prefix):
@@ -151,21 +150,11 @@ class PrefixedMetaData(sa.MetaData):
                 f"(module.table({name!r}) builds the name)"
             )
 
-
-_guard_installed = False
-
-
-def _install_prefix_guard() -> None:
-    global _guard_installed
-    if _guard_installed:
-        return
-
-    def _before_attach(table: sa.Table, parent: Any) -> None:
-        if isinstance(parent, PrefixedMetaData):
-            parent.check_table_name(table.name)
-
-    event.listen(sa.Table, "before_parent_attach", _before_attach)
-    _guard_installed = True
+    # ``Table(...)`` registers itself here before anything else happens, so refusing the
+    # name here leaves the metadata untouched (the hook SQLAlchemy itself uses).
+    def _add_table(self, name: str, schema: str | None, table: sa.Table) -> None:
+        self.check_table_name(name)
+        super()._add_table(name, schema, table)
 
 
 def module_metadata(name: str) -> sa.MetaData:
