@@ -17,7 +17,7 @@ from bmc_hub_core.settings import Settings
 def test_module_metadata_refuses_a_table_outside_the_prefix() -> None:
     metadata = module_metadata("billing")
     sa.Table("billing_invoices", metadata, sa.Column("id", sa.Integer, primary_key=True))
-XX
+    with pytest.raises(ModuleNameError, match=r"must start with 'billing_'.*'billing_invoices'"):
         sa.Table("invoices", metadata, sa.Column("id", sa.Integer, primary_key=True))
 
 
