@@ -49,7 +49,7 @@ def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_not_a_settings_class_is_a_clear_error() -> None:
-    with pytest.raises(HookReturnError, match="subclass of bmc_hub_core.ModuleSettings"):
+    with pytest.raises(HookReturnError, match=r"subclass of bmc_hub_core\.ModuleSettings"):
         load_module_settings("billing", dict, env_file=None)  # type: ignore[arg-type]
 
 
