@@ -24,7 +24,9 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / "python"
 STAMP = VENV / ".bmc-hub-dev-stamp"
-EXAMPLE_MODULES = sorted(p for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").is_file())
+EXAMPLE_MODULES = sorted(
+    p for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").is_file()
+)
 
 
 def _fingerprint() -> str:
@@ -35,7 +37,7 @@ def _fingerprint() -> str:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script may be started by an older python3
         sys.exit("BMC Hub needs Python 3.11 or newer; run this script with python3.11")
     if not PYTHON.exists():
         print("creating .venv ...", flush=True)
