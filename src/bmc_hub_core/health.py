@@ -53,12 +53,12 @@ class HealthService:
         self._threads: dict[str, concurrent.futures.Future[Any]] = {}
 
     def reported(self) -> list[ModuleRecord]:
-        """Modules the aggregate reports: the allowed ones and any that are loaded."""
+        """Modules the aggregate reports: the allowed ones (in-process modules count as
+        allowed) and any that are loaded."""
         return [
             r
             for r in self.hub.registry
-            if r.loaded
-            or (self.hub.settings.is_allowed(r.name) and r.state is not ModuleState.NOT_ALLOWED)
+            if r.loaded or (r.state is not ModuleState.NOT_ALLOWED and self.hub.is_allowed(r.name))
         ]
 
     async def check(self, record: ModuleRecord) -> ModuleHealth:

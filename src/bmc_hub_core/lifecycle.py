@@ -25,7 +25,11 @@ class Lifecycle:
         self.hub = hub
         self.view: GateView = MappingProxyType({})
         self.poller = StatePoller(
-            hub.engine, hub.registry, hub.settings.state_poll_seconds, self.publish
+            hub.engine,
+            hub.registry,
+            hub.settings.state_poll_seconds,
+            self.publish,
+            self.start_enabled,
         )
 
     def publish(self) -> None:
@@ -47,9 +51,32 @@ class Lifecycle:
         rows = await anyio.to_thread.run_sync(read_rows, self.hub.engine)
         apply_rows(self.hub.registry, rows)
         self.poller.seed(rows)
+        await self.start_enabled()
+        self.publish()
+        if settings.strict:
+            problems = self.strict_problems()
+            if problems:
+                raise StrictModeError(
+                    "BMC_HUB_STRICT is on and these allowed modules are not enabled: "
+                    + "; ".join(problems)
+                )
+        self.poller.start()
+        enabled = [r.name for r in self.hub.registry if r.state is ModuleState.ENABLED]
+        log.info("hub started with modules: %s", ", ".join(enabled) or "(none)")
+
+    async def start_enabled(self) -> None:
+        """Run ``on_startup`` of every enabled module that has not started yet.
+
+        At startup that is every enabled module; later, a module an admin enabled at
+        runtime (it was disabled when this process started): the poller calls this
+        before the gate serves it.
+        """
+        settings = self.hub.settings
         for name, context in self.hub.contexts(enabled_only=True).items():
             record = self.hub.registry.get(name)
             assert record is not None
+            if record.started:
+                continue
             outcome = await call_one_async(
                 self.hub.pm,
                 "on_startup",
@@ -62,17 +89,6 @@ class Lifecycle:
                 record.fail(Stage.STARTUP, outcome.error)
                 continue
             record.started = True
-        self.publish()
-        if settings.strict:
-            problems = self.strict_problems()
-            if problems:
-                raise StrictModeError(
-                    "BMC_HUB_STRICT is on and these allowed modules are not enabled: "
-                    + "; ".join(problems)
-                )
-        self.poller.start()
-        enabled = [r.name for r in self.hub.registry if r.state is ModuleState.ENABLED]
-        log.info("hub started with modules: %s", ", ".join(enabled) or "(none)")
 
     async def shutdown(self) -> None:
         await self.poller.stop()

@@ -10,13 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import anyio
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .db import hub_module_state, utcnow
 from .registry import Registry
@@ -66,14 +66,24 @@ def fingerprint(rows: dict[str, StateRow]) -> tuple[tuple[str, int], ...]:
 def write_toggle(engine: Engine, name: str, *, enabled: bool, by: str, reason: str | None) -> None:
     """Persist an admin decision; ``change_seq`` bumps so every poller sees it."""
     values = {"enabled": enabled, "changed_at": utcnow(), "changed_by": by, "reason": reason}
-    with engine.begin() as conn:
-        updated = conn.execute(
-            sa.update(hub_module_state)
-            .where(hub_module_state.c.name == name)
-            .values(**values, change_seq=hub_module_state.c.change_seq + 1)
-        ).rowcount
-        if not updated:
-            conn.execute(sa.insert(hub_module_state).values(name=name, change_seq=1, **values))
+    # Two workers may insert the first row for a module at the same moment: the loser's
+    # INSERT fails on the primary key and its retry finds the row to update.
+    for attempt in (1, 2):
+        try:
+            with engine.begin() as conn:
+                updated = conn.execute(
+                    sa.update(hub_module_state)
+                    .where(hub_module_state.c.name == name)
+                    .values(**values, change_seq=hub_module_state.c.change_seq + 1)
+                ).rowcount
+                if not updated:
+                    conn.execute(
+                        sa.insert(hub_module_state).values(name=name, change_seq=1, **values)
+                    )
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
 
 
 def apply_rows(registry: Registry, rows: dict[str, StateRow]) -> bool:
@@ -98,30 +108,53 @@ def apply_rows(registry: Registry, rows: dict[str, StateRow]) -> bool:
 
 
 class StatePoller:
-    """Background task: re-read the table every interval, apply and publish on change."""
+    """Background task: re-read the table every interval, apply and publish on change.
+
+    ``prepare`` runs after new rows are applied and before ``publish`` swaps the gate's
+    view: the lifecycle starts modules enabled at runtime there, so a module is served
+    only once its ``on_startup`` ran.
+    """
 
     def __init__(
-        self, engine: Engine, registry: Registry, interval: float, publish: Callable[[], None]
+        self,
+        engine: Engine,
+        registry: Registry,
+        interval: float,
+        publish: Callable[[], None],
+        prepare: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
         self.registry = registry
         self.interval = interval
         self.publish = publish
+        self.prepare = prepare
         self._last: tuple[tuple[str, int], ...] | None = None
         self._task: asyncio.Task[None] | None = None
+        # One poll at a time: an admin request's poll and the loop's must not apply an
+        # older read after a newer one (reads inside the lock are ordered).
+        self._lock = asyncio.Lock()
+        # Its own thread budget: sync endpoints filling anyio's default limiter must not
+        # delay the state refresh.
+        self._limiter: anyio.CapacityLimiter | None = None
 
     def seed(self, rows: dict[str, StateRow]) -> None:
         self._last = fingerprint(rows)
 
     async def poll_once(self) -> bool:
-        rows = await anyio.to_thread.run_sync(read_rows, self.engine)
-        mark = fingerprint(rows)
-        if mark == self._last:
-            return False
-        self._last = mark
-        apply_rows(self.registry, rows)
-        self.publish()
-        return True
+        """Read the table now; apply and publish if anything changed. True if it did."""
+        if self._limiter is None:
+            self._limiter = anyio.CapacityLimiter(1)
+        async with self._lock:
+            rows = await anyio.to_thread.run_sync(read_rows, self.engine, limiter=self._limiter)
+            mark = fingerprint(rows)
+            if mark == self._last:
+                return False
+            self._last = mark
+            apply_rows(self.registry, rows)
+            if self.prepare is not None:
+                await self.prepare()
+            self.publish()
+            return True
 
     async def _loop(self) -> None:
         while True:
@@ -141,3 +174,7 @@ class StatePoller:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+            self._task = None
+        # A later start (the same app served again) may run on another event loop.
+        self._lock = asyncio.Lock()
+        self._limiter = None
