@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import api_core, docs_ui, pages
+from . import admin, admin_page, api_core, docs_ui, pages
 from .auth import LoginRequired, require_api
 from .discovery import Candidate
 from .gate import ModuleGate
@@ -87,6 +87,8 @@ def create_app(
     static_dir = Path(str(resources.files("bmc_hub_core") / "static"))
     app.mount("/static/hub", StaticFiles(directory=static_dir), name="hub-static")
     docs_ui.install(app)
+    app.include_router(admin.build_router())
+    app.include_router(admin_page.build_router())
     app.include_router(api_core.build_router())
     app.include_router(pages.build_router())
     mount_modules(app, hub, [Depends(require_api)])

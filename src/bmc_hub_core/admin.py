@@ -1,0 +1,169 @@
+"""The admin API: list modules, show one, enable or disable it at runtime.
+
+A toggle is written to ``hub_module_state`` (who, when, why) and applied in the answering
+process at once; every other worker and replica picks it up with its next poll
+(``BMC_HUB_STATE_POLL_SECONDS``). Toggling never adds or removes routes: the gate
+answers for a disabled module. The allowlist stays the ceiling: only a module that is
+allowed and loaded (``enabled`` or ``disabled``) can be toggled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated, Any
+
+import anyio
+from fastapi import APIRouter, Body, Depends, HTTPException, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from .auth import require_admin
+from .errors import ModuleStateError, UnknownModuleError
+from .health import HealthService
+from .hub import Hub
+from .lifecycle import Lifecycle
+from .records import module_record
+from .registry import ModuleRecord
+from .state import write_toggle
+from .types import ModuleState
+
+log = logging.getLogger(__name__)
+
+#: Why a module in each of these states cannot be toggled, and what to do instead.
+_NOT_TOGGLEABLE = {
+    ModuleState.NOT_ALLOWED: "is not in BMC_HUB_MODULES (the allowlist is the ceiling); "
+    "add it there and restart",
+    ModuleState.MISSING: "is in BMC_HUB_MODULES but not installed; install its distribution",
+    ModuleState.INCOMPATIBLE: "is incompatible with this core",
+    ModuleState.FAILED: "failed and is retried at the next start (or `bmc-hub db upgrade` "
+    "for a migration); fix the cause first",
+    ModuleState.DISCOVERED: "was not loaded",
+}
+
+
+class ToggleRequest(BaseModel):
+    """Optional body of ``POST /api/v1/modules/{name}/enable|disable``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str | None, Field(max_length=500)] = None
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub = request.app.state.hub
+    return hub
+
+
+def find_record(hub: Hub, name: str) -> ModuleRecord:
+    record = hub.registry.get(name)
+    if record is None:
+        raise UnknownModuleError(
+            f"module '{name}' is not installed; GET /api/v1/modules lists every module"
+        )
+    return record
+
+
+def check_toggleable(record: ModuleRecord) -> None:
+    """Raise :class:`ModuleStateError` unless an admin may enable/disable ``record``."""
+    if record.state in (ModuleState.ENABLED, ModuleState.DISABLED):
+        return
+    why = _NOT_TOGGLEABLE.get(record.state, f"is {record.state.value}")
+    error = f" ({record.error.stage}: {record.error.message})" if record.error else ""
+    raise ModuleStateError(f"module '{record.name}' {why}{error}")
+
+
+def actor(request: Request) -> str:
+    """Who changed it, for the audit columns: never the token, only where it came from."""
+    client = request.client.host if request.client else "unknown client"
+    return f"admin api from {client}"
+
+
+async def record_json(request: Request, record: ModuleRecord) -> dict[str, Any]:
+    service: HealthService = request.app.state.health
+    reported = {r.name for r in service.reported()}
+    health = (await service.check(record)).as_dict() if record.name in reported else None
+    return module_record(record, health=health, detail=True)
+
+
+async def toggle(request: Request, name: str, enabled: bool, reason: str | None) -> ModuleRecord:
+    """Persist the decision, then apply it in this process before answering."""
+    hub = _hub(request)
+    record = find_record(hub, name)
+    check_toggleable(record)
+    by = actor(request)
+    await anyio.to_thread.run_sync(
+        lambda: write_toggle(hub.engine, name, enabled=enabled, by=by, reason=reason)
+    )
+    lifecycle: Lifecycle = request.app.state.lifecycle
+    # Read back and apply through the poller, so this worker is instant and the poller
+    # does not apply the same change again on its next round.
+    await lifecycle.poller.poll_once()
+    log.info(
+        "module '%s' %s by %s%s",
+        name,
+        "enabled" if enabled else "disabled",
+        by,
+        f" ({reason})" if reason else "",
+    )
+    return record
+
+
+def _http(exc: UnknownModuleError | ModuleStateError) -> HTTPException:
+    return HTTPException(404 if isinstance(exc, UnknownModuleError) else 409, str(exc))
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(
+        prefix="/api/v1/modules",
+        tags=["admin"],
+        dependencies=[Depends(require_admin)],
+        responses={
+            401: {"description": "Missing or wrong admin token"},
+            403: {"description": "No admin token configured on the server"},
+        },
+    )
+
+    @router.get("")
+    async def list_modules(request: Request) -> list[dict[str, Any]]:
+        """Every discovered module with its state, error, switches and health."""
+        records = list(_hub(request).registry)
+        return list(await asyncio.gather(*(record_json(request, r) for r in records)))
+
+    @router.get("/{name}", responses={404: {"description": "Unknown module"}})
+    async def show_module(request: Request, name: str) -> dict[str, Any]:
+        """One module's record (404 when no module of that name is known)."""
+        try:
+            record = find_record(_hub(request), name)
+        except UnknownModuleError as exc:
+            raise _http(exc) from None
+        return await record_json(request, record)
+
+    async def _toggle(
+        request: Request, name: str, enabled: bool, body: ToggleRequest | None
+    ) -> dict[str, Any]:
+        try:
+            record = await toggle(request, name, enabled, body.reason if body else None)
+        except (UnknownModuleError, ModuleStateError) as exc:
+            raise _http(exc) from None
+        return await record_json(request, record)
+
+    toggle_responses: dict[int | str, dict[str, Any]] = {
+        404: {"description": "Unknown module"},
+        409: {"description": "Not allowed, missing, failed or incompatible"},
+    }
+
+    @router.post("/{name}/enable", responses=toggle_responses)
+    async def enable_module(
+        request: Request, name: str, body: Annotated[ToggleRequest | None, Body()] = None
+    ) -> dict[str, Any]:
+        """Enable a disabled module on every worker (persisted; survives restarts)."""
+        return await _toggle(request, name, True, body)
+
+    @router.post("/{name}/disable", responses=toggle_responses)
+    async def disable_module(
+        request: Request, name: str, body: Annotated[ToggleRequest | None, Body()] = None
+    ) -> dict[str, Any]:
+        """Disable a module on every worker: its URLs answer 404 until enabled again."""
+        return await _toggle(request, name, False, body)
+
+    return router
