@@ -48,6 +48,9 @@ def serve(
 ) -> None:
     """Serve the hub (settings from BMC_HUB_* variables and .env)."""
     settings = load_settings()  # fail fast, with one line, before uvicorn starts
+    # The CLI quiets the core's loggers for its own table output; a server must log
+    # (module failures, toggles, this warning) at the configured level.
+    logging.getLogger("bmc_hub_core").setLevel(settings.log_level_number)
     if not _is_loopback(host) and not settings.api_token_values:
         log.warning(
             "serving on %s without BMC_HUB_API_TOKENS: every data route is open to anyone "
