@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import inspect
 import logging
 import types
@@ -130,9 +131,12 @@ def template_loader(plugin: object) -> BaseLoader | None:
     if not package:
         return None
     try:
-        folder = resources.files(package) / "templates"
-    except (ModuleNotFoundError, TypeError):
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):  # e.g. ``__main__`` or a module without a spec
         return None
+    if spec is None or not spec.submodule_search_locations:
+        return None  # a plain module, not a package: it has no templates folder
+    folder = resources.files(package) / "templates"
     if not folder.is_dir():
         return None
     return FileSystemLoader(str(Path(str(folder))))
