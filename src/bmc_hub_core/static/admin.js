@@ -93,16 +93,22 @@
     state.classList.add("module-state");
     if (record.admin && record.admin.changed_by) {
       const why = record.admin.reason ? " — " + record.admin.reason : "";
-      state.append(el("span", "by " + record.admin.changed_by + why, "muted"));
+      const note = el("span", "by " + record.admin.changed_by + why, "muted");
+      if (record.admin.changed_at) note.title = record.admin.changed_at;
+      state.append(note);
     }
     cell(row, record.version || "—");
-    cell(row, record.distribution || "(in-process)");
+    cell(row, record.distribution || "—");
 
     const health = cell(row);
     health.classList.add("module-health");
     if (record.health) {
       health.append(badge(record.health.status));
-      if (record.health.detail) health.append(el("span", record.health.detail, "muted"));
+      // An unavailable module's reason is its error, shown in the error column.
+      const repeated = record.error && record.health.status === "unavailable";
+      if (record.health.detail && !repeated) {
+        health.append(el("span", record.health.detail, "muted"));
+      }
     } else {
       health.append("—");
     }
@@ -121,7 +127,11 @@
     const error = cell(row);
     error.classList.add("admin-error");
     if (record.error) {
-      error.textContent = record.error.stage + ": " + record.error.type + ": " + record.error.message;
+      error.append(
+        el("strong", record.error.stage),
+        el("span", record.error.type, "muted"),
+        el("span", record.error.message),
+      );
     } else {
       error.textContent = "—";
     }
