@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import types
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -29,8 +32,8 @@ def demo_routes(module: ModuleContext) -> APIRouter:
     return router
 
 
-def demo(**hooks: object) -> object:
-    return fake_module("demo", register_routes=demo_routes, **hooks)  # type: ignore[arg-type]
+def demo(**hooks: Callable[..., Any]) -> types.ModuleType:
+    return fake_module("demo", register_routes=demo_routes, **hooks)
 
 
 def state_row(url: str, name: str) -> dict[str, object] | None:
@@ -145,7 +148,7 @@ def test_failed_module_is_409_with_the_reason(hub_admin_client):
 
 def test_incompatible_module_is_409(hub_admin_client):
     old = demo()
-    old.hub_api = ">=99"  # type: ignore[attr-defined]
+    old.hub_api = ">=99"  # the contract range this core does not meet
     client = hub_admin_client(modules={"demo": old})
     assert client.get("/api/v1/modules/demo").json()["state"] == "incompatible"
     answer = client.post("/api/v1/modules/demo/enable")
@@ -181,7 +184,9 @@ def test_disable_then_enable_is_instant_and_persisted(hub_admin_client, hub_data
     assert answer.json()["state"] == "enabled"
     assert answer.json()["admin"]["reason"] is None
     assert client.get("/api/v1/demo/ping").status_code == 200
-    assert state_row(hub_database_url, "demo")["enabled"] is True  # type: ignore[index]
+    row = state_row(hub_database_url, "demo")
+    assert row is not None
+    assert row["enabled"] is True
 
 
 def test_a_body_other_than_a_reason_is_422(hub_admin_client):

@@ -50,7 +50,7 @@ def demo() -> object:
 
 @pytest.fixture
 def sqlite_settings(sqlite_only_url: str) -> Settings:
-    return Settings(_env_file=None, database_url=sqlite_only_url)  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=sqlite_only_url)
 
 
 def test_data_routes_are_open_without_api_tokens(hub_client):
