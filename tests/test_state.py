@@ -59,6 +59,7 @@ def test_a_toggle_is_persisted_with_who_when_and_why(engine: Engine):
         "upgrade",
     )
     assert row.changed_at is not None
+    assert row.changed_at.endswith("+00:00")  # UTC on both backends (SQLite drops zones)
     assert row.change_seq == 1
 
     write_toggle(engine, "demo", enabled=True, by="admin api from 10.0.0.8", reason=None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -39,6 +40,13 @@ class StateRow:
     migration_at: str | None = None
 
 
+def _iso(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    # SQLite drops the zone of what utcnow() wrote; every timestamp here is UTC.
+    return (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).isoformat()
+
+
 def read_rows(engine: Engine) -> dict[str, StateRow]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(hub_module_state)).mappings().all()
@@ -46,14 +54,14 @@ def read_rows(engine: Engine) -> dict[str, StateRow]:
         row["name"]: StateRow(
             name=row["name"],
             enabled=row["enabled"],
-            changed_at=row["changed_at"].isoformat() if row["changed_at"] else None,
+            changed_at=_iso(row["changed_at"]),
             changed_by=row["changed_by"],
             reason=row["reason"],
             change_seq=int(row["change_seq"] or 0),
             migration_stage=row["migration_stage"],
             migration_error=row["migration_error"],
             migration_revision=row["migration_revision"],
-            migration_at=row["migration_at"].isoformat() if row["migration_at"] else None,
+            migration_at=_iso(row["migration_at"]),
         )
         for row in rows
     }
