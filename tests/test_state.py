@@ -178,7 +178,8 @@ def test_poller_keeps_the_last_state_when_the_database_fails(
             conn.execute(sa.text("ALTER TABLE hub_module_state RENAME TO hub_module_state_x"))
         poller.start()
         await asyncio.sleep(0.3)
-        assert poller._task is not None and not poller._task.done()
+        assert poller._task is not None
+        assert not poller._task.done()
         with engine.begin() as conn:
             conn.execute(sa.text("ALTER TABLE hub_module_state_x RENAME TO hub_module_state"))
         write_toggle(engine, "demo", enabled=False, by="x", reason=None)
