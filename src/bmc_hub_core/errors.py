@@ -64,3 +64,15 @@ class UnknownModuleError(BmcHubError):
 
 class ModuleStateError(BmcHubError):
     """A runtime toggle is not possible in the module's current state."""
+
+
+class ModuleMigrationError(BmcHubError):
+    """One module's migration failed; its schema was rolled back and it is not served."""
+
+
+class SandboxViolation(ModuleMigrationError):
+    """A module's migration touched objects outside its ``NAME_`` prefix."""
+
+
+class DatabaseAheadError(ModuleMigrationError):
+    """The database holds a module revision the installed code does not know."""

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .db import is_sqlite
 from .hub import Hub
+from .migrations.runner import observe_migrations
 from .settings import Settings
 from .state import StateRow, apply_rows, read_rows
 
@@ -48,4 +49,7 @@ def inspect_hub(settings: Settings) -> Inspection:
             + str(exc).splitlines()[0]
         )
     apply_rows(hub.registry, result.rows)
+    if not result.database_note:
+        # Current revisions and persisted migration failures, read-only.
+        observe_migrations(hub)
     return result

@@ -21,9 +21,22 @@ from .engine import (
 log = logging.getLogger(__name__)
 
 
+def _core_script() -> ScriptDirectory:
+    config = make_config(None, versions=CORE_VERSIONS, version_table=CORE_VERSION_TABLE)
+    return ScriptDirectory.from_config(config)
+
+
 def core_heads() -> set[str]:
-    config = make_config(None, versions=CORE_VERSIONS, version_table=CORE_VERSION_TABLE)  # type: ignore[arg-type]
-    return set(ScriptDirectory.from_config(config).get_heads())
+    return set(_core_script().get_heads())
+
+
+def core_pending(engine: Engine) -> int:
+    """How many core revisions the database does not have yet."""
+    script = _core_script()
+    done: set[str] = set()
+    for rev in core_current(engine):
+        done.update(r.revision for r in script.walk_revisions("base", rev))
+    return len([r for r in script.walk_revisions() if r.revision not in done])
 
 
 def core_current(engine: Engine) -> set[str]:

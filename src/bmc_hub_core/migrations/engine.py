@@ -48,7 +48,7 @@ def migration_engine(app_engine: Engine) -> Engine:
 
 
 def make_config(
-    connection: sa.Connection | Engine,
+    connection: sa.Connection | Engine | None,
     *,
     versions: Path,
     version_table: str,
@@ -65,3 +65,8 @@ def make_config(
     config.attributes["prefix"] = prefix
     config.attributes["module_metadata"] = metadata
     return config
+
+
+def module_version_table(name: str) -> str:
+    """Each module's own version table: an uninstalled module never breaks the others."""
+    return f"{name}_alembic_version"

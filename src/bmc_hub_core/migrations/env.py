@@ -32,6 +32,8 @@ def _run(connection: Connection) -> None:
         transactional_ddl=True,
         include_name=_include_name,
         process_revision_directives=attrs.get("process_revision_directives"),
+        # The runner checks the sandbox after each revision, inside the transaction.
+        on_version_apply=attrs.get("on_version_apply"),
         compare_type=True,
     )
     with context.begin_transaction():

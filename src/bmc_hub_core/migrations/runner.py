@@ -1,33 +1,192 @@
-"""The migration run: lock, core, then modules in dependency order."""
+"""The migration run: lock, core, then each module in dependency order.
+
+A lock-free precheck finds the common case (everything at head) without taking the
+lock; otherwise the run takes the hub-wide lock, re-checks, upgrades the core (fatal
+on failure) and then each module in its own sandboxed transaction (never fatal).
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 
-from ..errors import CoreMigrationError
+from sqlalchemy.exc import SQLAlchemyError
+
+from ..errors import CoreMigrationError, DatabaseAheadError, ModuleMigrationError
 from ..hub import Hub
+from ..types import Stage
+from .apply import move
+from .branch import Branch
+from .collect import collect, fail_if_dependency_failed
 from .core import core_is_current, upgrade_core
 from .lock import migration_lock
+from .outcome import PersistedFailure, clear_failure, read_failures, record_failure
+from .tracking import read_current, version_tables
 
 log = logging.getLogger(__name__)
 
 
-def run_migrations(hub: Hub, modules: list[str] | None = None, check_only: bool = False) -> None:
-    """Bring the core (and allowed modules) to head; ``check_only`` never writes.
+@dataclass
+class MigrationReport:
+    """What one run did: for the CLI's summary and exit code."""
 
+    core_upgraded: bool = False
+    upgraded: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+def read_currents(hub: Hub, branches: dict[str, Branch | None]) -> dict[str, tuple[str, ...]]:
+    """name → revisions in its version table (one catalog query, one SELECT each)."""
+    with hub.engine.connect() as conn:
+        existing = version_tables(conn)
+        return {
+            name: read_current(conn, branch.version_table, existing)
+            for name, branch in branches.items()
+            if branch is not None
+        }
+
+
+def _judge(
+    hub: Hub,
+    branch: Branch,
+    current: tuple[str, ...],
+    failures: dict[str, PersistedFailure] | None,
+    *,
+    behind_fails: bool = False,
+) -> bool:
+    """Fill ``record.migration``; fail the module when this process must not serve it.
+
+    ``failures`` (read-only callers) applies persisted failures and reports pending
+    revisions; the migrating caller passes None and migrates instead. Returns True when
+    the module has pending revisions.
+    """
+    record = hub.registry.get(branch.name)
+    assert record is not None
+    record.migration = {"current": current[0] if current else None, "head": branch.head}
+    ahead = branch.ahead_error(current)
+    if ahead is not None:
+        record.fail(Stage.MIGRATE, ahead)
+        return False
+    pending = branch.pending(current)
+    if not pending or failures is None:
+        return bool(pending)
+    persisted = failures.get(branch.name)
+    if persisted is not None:
+        record.fail(Stage.MIGRATE, ModuleMigrationError(persisted.error), log_it=False)
+    elif behind_fails:
+        record.fail(
+            Stage.MIGRATE,
+            ModuleMigrationError(
+                f"its schema is {len(pending)} revision(s) behind and BMC_HUB_AUTO_MIGRATE is "
+                "off; run `bmc-hub db upgrade`"
+            ),
+        )
+    else:
+        record.warnings.append(
+            f"{len(pending)} pending migration(s); run `bmc-hub db upgrade` to apply them"
+        )
+    return True
+
+
+def observe_migrations(
+    hub: Hub, *, behind_fails: bool = False
+) -> tuple[dict[str, Branch | None], dict[str, tuple[str, ...]]]:
+    """Read-only: fill every loaded module's ``migration`` and apply persisted failures.
+
+    Never writes. Used by ``bmc-hub modules ...``, ``db status`` and by startup with
+    auto-migrate off. Returns the branches and the revisions read from the database.
+    """
+    branches = collect(hub)
+    try:
+        currents = read_currents(hub, branches)
+    except SQLAlchemyError as exc:
+        log.warning("module revisions not read: %s", str(exc).splitlines()[0])
+        return branches, {}
+    failures = read_failures(hub.engine)
+    for name, branch in branches.items():
+        if branch is not None:
+            _judge(hub, branch, currents[name], failures, behind_fails=behind_fails)
+    return branches, currents
+
+
+def _migrate_one(hub: Hub, branch: Branch, report: MigrationReport) -> None:
+    record = hub.registry.get(branch.name)
+    assert record is not None
+    if fail_if_dependency_failed(hub, record):
+        report.failed[branch.name] = record.error.message if record.error else "dependency"
+        return
+    try:
+        now = move(hub.engine, branch, "heads", drop_version_table=False)
+    except DatabaseAheadError as exc:
+        record.fail(Stage.MIGRATE, exc, log_it=True)
+        report.failed[branch.name] = str(exc)
+        return
+    except ModuleMigrationError as exc:
+        record.fail(Stage.MIGRATE, exc)
+        record_failure(hub.engine, branch.name, str(exc), branch.head)
+        report.failed[branch.name] = str(exc)
+        return
+    record.migration = {"current": now or None, "head": branch.head}
+    clear_failure(hub.engine, branch.name)
+    report.upgraded.append(branch.name)
+    log.info("module '%s' database schema is at %s", branch.name, branch.head)
+
+
+def run_migrations(
+    hub: Hub, modules: list[str] | None = None, check_only: bool = False
+) -> MigrationReport:
+    """Bring the core and the loaded modules (or only ``modules``) to head.
+
+    ``check_only`` never writes: a core behind its head raises, a module behind fails.
     A core failure raises :class:`CoreMigrationError`; module failures are recorded on
-    the module and never raise.
+    the module (and in ``hub_module_state``) and never raise.
     """
     engine = hub.engine
+    report = MigrationReport()
     if check_only:
         if not core_is_current(engine):
             raise CoreMigrationError(
                 "the database schema is behind this core and BMC_HUB_AUTO_MIGRATE is off; "
                 "run `bmc-hub db upgrade` first"
             )
-        return
-    if core_is_current(engine):
-        return
+        observe_migrations(hub, behind_fails=True)
+        return report
+    branches = collect(hub, modules)
+    core_current = core_is_current(engine)
+    currents = read_currents(hub, branches) if core_current else {}
+    todo = [
+        branch
+        for name, branch in branches.items()
+        if branch is not None
+        and (not core_current or _judge(hub, branch, currents.get(name, ()), None))
+    ]
+    if core_current and not todo:
+        _clear_stale_failures(hub, branches)
+        return report
     with migration_lock(engine, hub.settings.migration_lock_timeout):
         if not core_is_current(engine):
             upgrade_core(engine)
+            report.core_upgraded = True
+        for branch in todo:
+            _migrate_one(hub, branch, report)
+    return report
+
+
+def _clear_stale_failures(hub: Hub, branches: dict[str, Branch | None]) -> None:
+    """A module at head whose failure is still persisted (fixed by hand or elsewhere)."""
+    stale = [
+        name
+        for name in read_failures(hub.engine)
+        if branches.get(name) is not None
+        and (record := hub.registry.get(name)) is not None
+        and record.loaded
+    ]
+    for name in stale:
+        clear_failure(hub.engine, name)
+
+
+__all__ = ["MigrationReport", "observe_migrations", "run_migrations"]

@@ -1,0 +1,129 @@
+"""Operations on one module's branch: downgrade (removing its data) and new revisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.operations import ops
+from alembic.util import CommandError
+
+from ..errors import BmcHubError, CoreMigrationError, ModuleMigrationError, UnknownModuleError
+from ..hub import Hub
+from ..registry import ModuleRecord
+from .apply import move
+from .branch import Branch, load_branch
+from .collect import module_metadata_of, versions_folder
+from .core import core_is_current
+from .engine import ALEMBIC_THREAD_LOCK, make_config, module_version_table
+from .lock import migration_lock
+from .outcome import clear_failure
+
+
+def loaded_record(hub: Hub, name: str) -> ModuleRecord:
+    """The module's record, loaded (imported and configured), or a clear error."""
+    record = hub.registry.get(name)
+    if record is None:
+        known = ", ".join(r.name for r in hub.registry) or "none"
+        raise UnknownModuleError(f"no module named '{name}' is installed (installed: {known})")
+    if not record.loaded or record.context is None:
+        why = f"{record.error.stage}: {record.error.message}" if record.error else ""
+        raise ModuleMigrationError(
+            f"module '{name}' could not be loaded ({record.state.value}{', ' if why else ''}"
+            f"{why}); fix it first"
+        )
+    return record
+
+
+def module_branch(hub: Hub, name: str) -> Branch:
+    record = loaded_record(hub, name)
+    folder = versions_folder(hub, record)
+    if folder is None:
+        raise ModuleMigrationError(
+            f"module '{name}' has no migrations (its register_migrations returns None)"
+        )
+    return load_branch(name, folder, module_metadata_of(record))
+
+
+def downgrade(hub: Hub, name: str, target: str) -> str:
+    """Downgrade module ``name`` to ``target`` (a revision, ``-N`` or ``base``) atomically.
+
+    ``base`` also drops ``NAME_alembic_version``: nothing named ``NAME_`` is left.
+    Returns the revision now current (``''`` at base).
+    """
+    branch = module_branch(hub, name)
+    if target != "base" and not target.startswith("-") and not branch.knows(target):
+        raise ModuleMigrationError(
+            f"module '{name}' has no revision {target!r} (known: {', '.join(branch.order)})"
+        )
+    with migration_lock(hub.engine, hub.settings.migration_lock_timeout):
+        if not core_is_current(hub.engine):
+            raise CoreMigrationError("the core schema is not at head; run `bmc-hub db upgrade`")
+        now = move(hub.engine, branch, target, drop_version_table=target == "base")
+        clear_failure(hub.engine, name)
+    return now
+
+
+def _refuse_foreign_ops(prefix: str) -> Any:
+    """``process_revision_directives``: never write an operation on another's table."""
+
+    def check(_context: Any, _revision: Any, directives: list[Any]) -> None:
+        script = directives[0]
+        for container in (script.upgrade_ops, script.downgrade_ops):
+            for op in container.ops if container is not None else []:
+                table = getattr(op, "table_name", None)
+                if isinstance(op, ops.ModifyTableOps | ops.CreateTableOp | ops.DropTableOp) and (
+                    table is not None and not table.startswith(prefix)
+                ):
+                    raise ModuleMigrationError(
+                        f"autogenerate proposed a change to table {table!r}, which is outside "
+                        f"the prefix {prefix!r}; module migrations may only touch their own tables"
+                    )
+
+    return check
+
+
+def new_revision(hub: Hub, name: str, message: str, *, autogenerate: bool) -> Path:
+    """Write a revision file into the module's versions folder; return its path."""
+    record = loaded_record(hub, name)
+    folder = versions_folder(hub, record)
+    if folder is None:
+        raise ModuleMigrationError(
+            f"module '{name}' has no versions folder: make register_migrations return "
+            "the path of a 'migrations/versions' folder inside its package"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    metadata = module_metadata_of(record)
+    if autogenerate and metadata is None:
+        raise BmcHubError(
+            f"module '{name}' exposes no `metadata`; set `metadata = module_metadata("
+            f"'{name}')` in its entry module (holding its tables) to use --autogenerate"
+        )
+    first = not any(folder.glob("*.py"))
+    head = "base" if first else f"{load_branch(name, folder).head}"
+    with ALEMBIC_THREAD_LOCK, hub.engine.connect() as conn:
+        config = make_config(
+            conn,
+            versions=folder,
+            version_table=module_version_table(name),
+            prefix=f"{name}_",
+            metadata=metadata,
+        )
+        config.attributes["process_revision_directives"] = _refuse_foreign_ops(f"{name}_")
+        try:
+            script = command.revision(
+                config,
+                message=message,
+                autogenerate=autogenerate,
+                head=head,
+                branch_label=name if first else None,
+                version_path=str(folder),
+            )
+        except CommandError as exc:
+            raise BmcHubError(
+                f"module '{name}': {exc} (run `bmc-hub db upgrade --module {name}` first)"
+            ) from None
+    if script is None or isinstance(script, list):
+        raise BmcHubError(f"Alembic wrote no single revision for module '{name}'")
+    return Path(script.path)

@@ -1,0 +1,133 @@
+"""One module's Alembic branch: its versions folder, revision map and single head.
+
+Loading a branch runs the module's revision files (module code), so every problem is
+turned into a :class:`~bmc_hub_core.errors.ModuleMigrationError` naming the module.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic.config import Config
+from alembic.script import Script, ScriptDirectory
+
+from ..errors import DatabaseAheadError, ModuleMigrationError
+from .engine import make_config, module_version_table
+
+#: Alembic's version column is VARCHAR(32); PostgreSQL refuses longer ids, SQLite does not.
+MAX_REVISION_LENGTH = 32
+_ILLEGAL = re.compile(r"[@\-+:]")
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A module's loaded revision map (one head, ids checked)."""
+
+    name: str
+    versions: Path
+    script: ScriptDirectory
+    head: str
+    #: Revision ids from base to head (upgrade order).
+    order: tuple[str, ...]
+    metadata: sa.MetaData | None = None
+
+    @property
+    def version_table(self) -> str:
+        return module_version_table(self.name)
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.name}_"
+
+    def knows(self, revision: str) -> bool:
+        return revision in self.order
+
+    def ahead_error(self, current: tuple[str, ...]) -> DatabaseAheadError | None:
+        """The error to fail with when the database holds revisions this code lacks."""
+        unknown = [rev for rev in current if not self.knows(rev)]
+        if not unknown:
+            return None
+        return DatabaseAheadError(
+            f"the database is newer than the code: {self.version_table} holds revision "
+            f"{', '.join(unknown)}, which the installed version does not have (rolling deploy "
+            "or a downgraded package); this process does not serve it and writes nothing. "
+            "Install the newer module version"
+        )
+
+    def applied(self, current: tuple[str, ...]) -> set[str]:
+        """Every revision at or below ``current`` (what the database already has)."""
+        done: set[str] = set()
+        for rev in current:
+            done.update(r.revision for r in self.script.walk_revisions("base", rev))
+        return done
+
+    def pending(self, current: tuple[str, ...]) -> list[str]:
+        """Revisions ``upgrade heads`` would apply, in order."""
+        done = self.applied(current)
+        return [rev for rev in self.order if rev not in done]
+
+    def config(self, connection: sa.Connection | None) -> Config:
+        return make_config(
+            connection,
+            versions=self.versions,
+            version_table=self.version_table,
+            prefix=self.prefix,
+            metadata=self.metadata,
+        )
+
+
+def _problems(name: str, revisions: list[Script]) -> list[str]:
+    problems = []
+    for script in revisions:
+        rev = script.revision
+        if len(rev) > MAX_REVISION_LENGTH:
+            problems.append(
+                f"revision id {rev!r} is {len(rev)} characters; the limit is "
+                f"{MAX_REVISION_LENGTH} (PostgreSQL's version column)"
+            )
+        if _ILLEGAL.search(rev):
+            problems.append(f"revision id {rev!r} contains one of @ - + :")
+    return problems
+
+
+def load_branch(name: str, versions: Path, metadata: sa.MetaData | None = None) -> Branch:
+    """Load and check the revision files in ``versions``; raise on any problem."""
+    if not versions.is_dir():
+        raise ModuleMigrationError(
+            f"its versions folder {versions} does not exist; ship it as package data "
+            "(hatch/setuptools include it only when it is inside the package)"
+        )
+    config = make_config(
+        None, versions=versions, version_table=module_version_table(name), prefix=f"{name}_"
+    )
+    try:
+        with warnings.catch_warnings():
+            # Alembic warns (duplicate ids, dangling down_revision) before it fails.
+            warnings.simplefilter("error")
+            script = ScriptDirectory.from_config(config)
+            heads = script.get_heads()
+            revisions = list(script.walk_revisions())
+    # Revision files are module code: whatever loading them raises belongs to the module.
+    except Exception as exc:
+        raise ModuleMigrationError(
+            f"its revision files in {versions} cannot be loaded: {type(exc).__name__}: {exc}"
+        ) from exc
+    if not revisions:
+        raise ModuleMigrationError(
+            f"its versions folder {versions} holds no revision; return None from "
+            "register_migrations if the module has no tables"
+        )
+    if len(heads) != 1:
+        raise ModuleMigrationError(
+            f"it has {len(heads)} heads ({', '.join(sorted(heads))}); merge them "
+            f"(`alembic merge`) so the branch has exactly one head"
+        )
+    problems = _problems(name, revisions)
+    if problems:
+        raise ModuleMigrationError("; ".join(problems))
+    order = tuple(reversed([r.revision for r in revisions]))
+    return Branch(name, versions, script, heads[0], order, metadata)
