@@ -76,3 +76,7 @@ class SandboxViolation(ModuleMigrationError):
 
 class DatabaseAheadError(ModuleMigrationError):
     """The database holds a module revision the installed code does not know."""
+
+
+class ScaffoldError(BmcHubError):
+    """A module project cannot be generated (output folder exists, template missing)."""
