@@ -12,6 +12,7 @@ from ..inspect import Inspection, inspect_hub
 from ..records import module_record
 from ..settings import load_settings
 from ..types import ModuleState
+from . import new
 from .output import console, err_console, print_json, styled_state
 
 app = typer.Typer(help="Inspect, check and pin installed modules.", no_args_is_help=True)
@@ -121,3 +122,6 @@ def freeze() -> None:
     pins = {f"{c.distribution}=={c.version}" for found in scan().values() for c in found}
     for line in sorted(pins, key=str.lower):
         print(line)
+
+
+app.command("new")(new.new)

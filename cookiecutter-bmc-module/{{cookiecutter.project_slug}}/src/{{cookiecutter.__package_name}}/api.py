@@ -1,0 +1,111 @@
+"""The JSON API: CRUD on items, mounted at ``/api/v1/{{ cookiecutter.module_name }}``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import sqlalchemy as sa
+from bmc_hub_core import ModuleContext
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
+
+from .settings import {{ cookiecutter.__class_prefix }}Settings
+from .tables import ItemRow
+
+
+class ItemIn(BaseModel):
+    """What ``POST /items`` and ``PUT /items/{id}`` take."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    body: Annotated[str | None, Field(max_length=10_000)] = None
+
+
+class Item(BaseModel):
+    """An item as the API returns it."""
+
+    id: int
+    title: str
+    body: str | None
+    created_at: dt.datetime
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def to_item(row: ItemRow) -> Item:
+    # SQLite hands timezone-aware columns back naive; every stored time is UTC.
+    created = row.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    return Item(id=row.id, title=row.title, body=row.body, created_at=created)
+
+
+def get_row(session: Session, item_id: int) -> ItemRow:
+    row = session.get(ItemRow, item_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=f"item {item_id} not found")
+    return row
+
+
+def list_items(module: ModuleContext, limit: int | None, offset: int) -> list[Item]:
+    """Items in creation order; ``limit`` defaults to the ``page_size`` setting."""
+    settings = module.settings
+    assert isinstance(settings, {{ cookiecutter.__class_prefix }}Settings)
+    query = sa.select(ItemRow).order_by(ItemRow.id)
+    query = query.limit(limit or settings.page_size).offset(offset)
+    with module.session() as session:
+        return [to_item(row) for row in session.scalars(query)]
+
+
+def build_router(module: ModuleContext) -> APIRouter:
+    """The five item endpoints; every database access goes through ``module.session()``."""
+    router = APIRouter()
+
+    @router.get("/items", response_model=list[Item])
+    def read_items(
+        limit: Annotated[int | None, Query(ge=1, le=500)] = None,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> list[Item]:
+        """List items, oldest first."""
+        return list_items(module, limit, offset)
+
+    @router.post("/items", response_model=Item, status_code=status.HTTP_201_CREATED)
+    def create_item(data: ItemIn) -> Item:
+        """Create an item."""
+        with module.session() as session:
+            row = ItemRow(title=data.title, body=data.body, created_at=utcnow())
+            session.add(row)
+            session.commit()
+            module.logger.info("created item %s", row.id)
+            return to_item(row)
+
+    @router.get("/items/{item_id}", response_model=Item)
+    def read_item(item_id: int) -> Item:
+        """One item; 404 when there is no such item."""
+        with module.session() as session:
+            return to_item(get_row(session, item_id))
+
+    @router.put("/items/{item_id}", response_model=Item)
+    def replace_item(item_id: int, data: ItemIn) -> Item:
+        """Replace an item's title and body; 404 when there is no such item."""
+        with module.session() as session:
+            row = get_row(session, item_id)
+            row.title = data.title
+            row.body = data.body
+            session.commit()
+            return to_item(row)
+
+    @router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
+    def delete_item(item_id: int) -> Response:
+        """Delete an item; 404 when there is no such item."""
+        with module.session() as session:
+            session.delete(get_row(session, item_id))
+            session.commit()
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+    return router
