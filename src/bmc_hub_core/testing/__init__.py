@@ -11,6 +11,8 @@ these fixtures available:
   in-process module objects (``{"name": obj}``) and/or installed module names.
 - ``hub_client(...)``: the same, started (lifespan run) as a Starlette ``TestClient``.
 - ``hub_admin_client(...)``: a ``hub_client`` that sends the admin token.
+
+And helpers: :func:`module_env` builds ``MODULES__NAME__KEY`` variables for ``env=``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from ..app import create_app
+from ..module_settings import env_prefix
 from ..settings import Settings
 from .databases import sqlite_url, temporary_postgres_database
 
@@ -39,6 +42,20 @@ DATABASE_ENV = "BMC_HUB_TEST_DATABASE_URL"
 
 AppFactory = Callable[..., FastAPI]
 ClientFactory = Callable[..., TestClient]
+
+
+def module_env(name: str, **values: object) -> dict[str, str]:
+    """``MODULES__NAME__KEY`` variables for ``hub_app(env=...)``/``hub_client(env=...)``.
+
+    ``module_env("invoice_ocr", read_only=False, dry_run=False)`` returns
+    ``{"MODULES__INVOICE_OCR__READ_ONLY": "false", "MODULES__INVOICE_OCR__DRY_RUN": "false"}``:
+    booleans as ``true``/``false``, everything else with ``str()``.
+    """
+    prefix = env_prefix(name)
+    return {
+        f"{prefix}{key.upper()}": (str(value).lower() if isinstance(value, bool) else str(value))
+        for key, value in values.items()
+    }
 
 
 @pytest.fixture
