@@ -255,3 +255,23 @@ def test_the_token_never_appears_in_logs_or_responses(hub_client, caplog: pytest
     for text in [*bodies, caplog.text]:
         assert ADMIN_TOKEN not in text
         assert "wrong-guess" not in text
+
+
+def test_a_toggle_the_database_cannot_store_is_503_and_changes_nothing(
+    hub_admin_client, hub_database_url
+):
+    client = hub_admin_client(modules={"demo": demo()})
+    engine = sa.create_engine(hub_database_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE hub_module_state RENAME TO hub_module_state_gone"))
+    try:
+        answer = client.post("/api/v1/modules/demo/disable")
+        assert answer.status_code == 503
+        assert answer.json() == {
+            "detail": "the change was not stored: the database did not answer; try again"
+        }
+        assert client.get("/api/v1/demo/ping").status_code == 200
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE hub_module_state_gone RENAME TO hub_module_state"))
+        engine.dispose()

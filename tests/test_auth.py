@@ -188,3 +188,12 @@ def test_serve_is_quiet_on_loopback_or_with_api_tokens(tmp_path):
     assert "Application startup complete" in protected
     assert "without BMC_HUB_API_TOKENS" not in protected
     assert "t0ken" not in protected
+
+
+def test_openapi_declares_the_bearer_scheme_on_protected_routes(hub_client):
+    client = hub_client(modules={"demo": demo()})
+    schema = client.get("/api/openapi.json").json()
+    assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    assert schema["paths"]["/api/v1/modules"]["get"]["security"] == [{"bearer": []}]
+    assert schema["paths"]["/api/v1/demo/data"]["get"]["security"] == [{"bearer": []}]
+    assert "security" not in schema["paths"]["/api/v1/health"]["get"]

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 import anyio
 from fastapi import APIRouter, Body, Depends, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import SQLAlchemyError
 
 from .auth import require_admin
 from .errors import ModuleStateError, UnknownModuleError
@@ -145,11 +146,17 @@ def build_router() -> APIRouter:
             record = await toggle(request, name, enabled, body.reason if body else None)
         except (UnknownModuleError, ModuleStateError) as exc:
             raise _http(exc) from None
+        except SQLAlchemyError as exc:
+            log.error("module '%s': storing the toggle failed: %s", name, exc)
+            raise HTTPException(
+                503, "the change was not stored: the database did not answer; try again"
+            ) from None
         return await record_json(request, record)
 
     toggle_responses: dict[int | str, dict[str, Any]] = {
         404: {"description": "Unknown module"},
         409: {"description": "Not allowed, missing, failed or incompatible"},
+        503: {"description": "The database did not store the change"},
     }
 
     @router.post("/{name}/enable", responses=toggle_responses)

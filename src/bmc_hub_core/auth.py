@@ -6,12 +6,24 @@ Tokens are compared in constant time and never logged or echoed.
 from __future__ import annotations
 
 import hmac
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from .settings import Settings
 
 COOKIE_NAME = "bmc_hub_token"
+
+#: Declares the bearer scheme in the OpenAPI document (the docs page's "Authorize"); the
+#: checks below read the header themselves, so a missing one is never answered here.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="BMC_HUB_ADMIN_TOKEN for /api/v1/modules; "
+    "one of BMC_HUB_API_TOKENS (or the admin token) for data routes.",
+)
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
 class LoginRequired(Exception):
@@ -51,7 +63,7 @@ def is_api_token(settings: Settings, token: str | None) -> bool:
     return _matches(token, settings.api_token_values) or is_admin_token(settings, token)
 
 
-def require_admin(request: Request) -> None:
+def require_admin(request: Request, _bearer: Bearer = None) -> None:
     settings = _settings(request)
     if settings.admin_token is None:
         raise HTTPException(
@@ -70,7 +82,7 @@ def require_admin(request: Request) -> None:
         raise HTTPException(401, "invalid admin token", headers={"WWW-Authenticate": "Bearer"})
 
 
-def require_api(request: Request) -> None:
+def require_api(request: Request, _bearer: Bearer = None) -> None:
     """Data routes: open when BMC_HUB_API_TOKENS is unset, else an API or admin token."""
     settings = _settings(request)
     if not settings.api_token_values:
