@@ -8,7 +8,7 @@ import sys
 import typer
 
 from ..errors import BmcHubError, UnknownModuleError
-from . import modules, serve
+from . import db, modules, serve
 from .output import fail, setup_logging
 
 app = typer.Typer(
@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.add_typer(modules.app, name="modules")
+app.add_typer(db.app, name="db")
 
 _state = {"debug": False}
 

@@ -83,10 +83,13 @@ def _foreign_key_check(conn: sa.Connection) -> None:
         raise ModuleMigrationError(f"foreign key check failed: {shown}")
 
 
-def move(app_engine: Engine, branch: Branch, target: str, *, drop_version_table: bool) -> str:
+def move(
+    app_engine: Engine, branch: Branch, target: str, *, drop_version_table: bool
+) -> tuple[str, list[str]]:
     """Upgrade (``target='heads'``) or downgrade the branch atomically.
 
-    Returns the revision now current (``''`` at base). Raises ModuleMigrationError.
+    Returns the revision now current (``''`` at base) and the revisions run (none when
+    another process got there first). Raises ModuleMigrationError.
     """
     engine = migration_engine(app_engine)
     upgrading = target == "heads"
@@ -109,7 +112,7 @@ def move(app_engine: Engine, branch: Branch, target: str, *, drop_version_table:
                         raise ahead
                     steps = _plan(branch, current, target, upgrading)
                     if not steps and not drop_version_table:
-                        return current[0] if current else ""
+                        return (current[0] if current else "", [])
                     watch = _Watch(branch, conn, snapshot(conn), row_writes(conn), authorizer)
                     config = branch.config(conn)
                     config.attributes["on_version_apply"] = watch
@@ -131,7 +134,7 @@ def move(app_engine: Engine, branch: Branch, target: str, *, drop_version_table:
         raise _error(exc, steps, watch) from exc
     finally:
         engine.dispose()
-    return now[0] if now else ""
+    return (now[0] if now else "", steps)
 
 
 def _plan(branch: Branch, current: tuple[str, ...], target: str, upgrading: bool) -> list[str]:

@@ -60,7 +60,7 @@ def downgrade(hub: Hub, name: str, target: str) -> str:
     with migration_lock(hub.engine, hub.settings.migration_lock_timeout):
         if not core_is_current(hub.engine):
             raise CoreMigrationError("the core schema is not at head; run `bmc-hub db upgrade`")
-        now = move(hub.engine, branch, target, drop_version_table=target == "base")
+        now, _ran = move(hub.engine, branch, target, drop_version_table=target == "base")
         clear_failure(hub.engine, name)
     return now
 

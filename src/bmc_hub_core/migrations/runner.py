@@ -120,7 +120,7 @@ def _migrate_one(hub: Hub, branch: Branch, report: MigrationReport) -> None:
         report.failed[branch.name] = record.error.message if record.error else "dependency"
         return
     try:
-        now = move(hub.engine, branch, "heads", drop_version_table=False)
+        now, ran = move(hub.engine, branch, "heads", drop_version_table=False)
     except DatabaseAheadError as exc:
         record.fail(Stage.MIGRATE, exc, log_it=True)
         report.failed[branch.name] = str(exc)
@@ -132,8 +132,9 @@ def _migrate_one(hub: Hub, branch: Branch, report: MigrationReport) -> None:
         return
     record.migration = {"current": now or None, "head": branch.head}
     clear_failure(hub.engine, branch.name)
-    report.upgraded.append(branch.name)
-    log.info("module '%s' database schema is at %s", branch.name, branch.head)
+    if ran:
+        report.upgraded.append(branch.name)
+        log.info("module '%s': applied %s", branch.name, ", ".join(ran))
 
 
 def run_migrations(

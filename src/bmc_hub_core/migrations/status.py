@@ -30,7 +30,9 @@ def _owned_tables(tables: list[str], name: str, longer: list[str]) -> list[str]:
     return [
         t
         for t in tables
-        if t.startswith(f"{name}_") and not any(t.startswith(f"{other}_") for other in longer)
+        if t.startswith(f"{name}_")
+        and t != f"{name}_alembic_version"
+        and not any(t.startswith(f"{other}_") for other in longer)
     ]
 
 

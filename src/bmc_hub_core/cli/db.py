@@ -1,0 +1,132 @@
+"""``bmc-hub db upgrade|status|downgrade|revision``: the database, core and modules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from ..errors import BmcHubError, UnknownModuleError
+from ..hub import Hub
+from ..migrations.authoring import downgrade as run_downgrade
+from ..migrations.authoring import loaded_record, module_branch, new_revision
+from ..migrations.runner import run_migrations
+from ..migrations.status import database_status
+from ..settings import Settings, load_settings
+from .output import console, print_json, styled_state
+
+app = typer.Typer(help="Migrate the database: the core, then every module.", no_args_is_help=True)
+
+MODULE_OPTION = typer.Option(None, "--module", help="Only this module (after the core).")
+
+
+def _hub(settings: Settings, only: str | None = None) -> Hub:
+    # Downgrade and revision work on one module whether or not the allowlist has it.
+    if only is not None:
+        settings = settings.model_copy(update={"modules": only})
+    return Hub.build(settings)
+
+
+@app.command("upgrade")
+def upgrade(module: str | None = MODULE_OPTION) -> None:
+    """Bring the core and every allowed module (or only --module) to head."""
+    hub = _hub(load_settings())
+    if module is not None:
+        record = hub.registry.get(module)
+        if record is not None and not hub.settings.is_allowed(module):
+            raise BmcHubError(
+                f"module '{module}' is not in BMC_HUB_MODULES; allow it before migrating it"
+            )
+        loaded_record(hub, module)
+    report = run_migrations(hub, [module] if module else None)
+    console.print(
+        "core: " + ("[green]upgraded to head[/]" if report.core_upgraded else "at head"),
+        highlight=False,
+    )
+    for record in hub.registry.loaded() if module is None else [hub.registry.get(module)]:
+        if record is None or record.name in report.failed:
+            continue
+        head = record.migration.get("head")
+        done = "upgraded to" if record.name in report.upgraded else "at"
+        console.print(f"{record.name}: {done} {head or '(no migrations)'}", highlight=False)
+    for name, message in report.failed.items():
+        console.print(f"[bold red]{name}: failed[/] {message}", highlight=False)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _status_table(data: dict[str, Any]) -> Table:
+    table = Table("name", "state", "current", "head", "pending", "error", title=data["database"])
+    core = data["core"]
+    table.add_row("(core)", "", core["current"] or "-", core["head"], str(core["pending"]), "")
+    for row in data["modules"]:
+        error = row["error"]
+        table.add_row(
+            row["name"],
+            styled_state(row["state"]),
+            row["current"] or "-",
+            row["head"] or "-",
+            "-" if row["pending"] is None else str(row["pending"]),
+            f"{error['stage']}: {error['message']}" if error else "",
+        )
+    return table
+
+
+@app.command("status")
+def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable output.")) -> None:
+    """Core and every module: current, head, pending, state; orphaned version tables."""
+    data = database_status(_hub(load_settings()))
+    if as_json:
+        print_json(data)
+        return
+    console.print(_status_table(data))
+    for orphan in data["orphans"]:
+        console.print(
+            f"[yellow]orphan:[/] module '{orphan['name']}' is not installed but "
+            f"{orphan['version_table']} (at {orphan['current']}) and its tables remain: "
+            f"{', '.join(orphan['tables']) or '(none)'}. Reinstall it to keep the data, or "
+            "reinstall and run `bmc-hub db downgrade --module "
+            f"{orphan['name']} --to base` to remove it",
+            highlight=False,
+        )
+
+
+@app.command("downgrade")
+def downgrade(
+    module: str = typer.Option(..., "--module", help="The module to downgrade."),
+    to: str = typer.Option("-1", "--to", help="A revision, -N, or 'base' (removes its data)."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Downgrade one module; `--to base` drops all its tables and its version table."""
+    hub = _hub(load_settings(), module)
+    branch = module_branch(hub, module)
+    what = (
+        f"drop every table of module '{module}' (all its data) and {branch.version_table}"
+        if to == "base"
+        else f"downgrade module '{module}' to {to}"
+    )
+    if not yes and not typer.confirm(f"This will {what}. Continue?", default=False):
+        console.print("nothing changed")
+        raise typer.Exit(1)
+    now = run_downgrade(hub, module, to)
+    console.print(f"{module}: now at {now or 'base'}", highlight=False)
+
+
+@app.command("revision")
+def revision(
+    module: str = typer.Option(..., "--module", help="The module to add a revision to."),
+    message: str = typer.Option(..., "-m", "--message", help="What the revision does."),
+    autogenerate: bool = typer.Option(
+        False, "--autogenerate", help="Compare the module's metadata with the database."
+    ),
+) -> None:
+    """Write a new revision file into the module's versions folder."""
+    hub = _hub(load_settings(), module)
+    if hub.registry.get(module) is None:
+        raise UnknownModuleError(f"no module named '{module}' is installed")
+    path = new_revision(hub, module, message, autogenerate=autogenerate)
+    console.print(f"wrote {path}", highlight=False, soft_wrap=True)
+
+
+__all__ = ["app"]

@@ -1,0 +1,226 @@
+"""``bmc-hub db ...`` as a user runs it: real processes, real installed distributions
+(``ledger``: 3 revisions with a run log, ``notes``: 2), SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import DISTS, _install
+from .helpers import columns, objects, query
+
+BMC_HUB = str(Path(sys.executable).with_name("bmc-hub"))
+
+
+def cli_env(sites: list[Path], url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BMC_HUB_", "MODULES__"))}
+    env.update(
+        PYTHONPATH=os.pathsep.join(map(str, sites)),
+        BMC_HUB_DATABASE_URL=url,
+        BMC_HUB_MODULES="ledger,notes",
+        COLUMNS="250",
+        **extra,
+    )
+    return env
+
+
+def run(
+    args: list[str], sites: list[Path], url: str, cwd: Path, stdin: str | None = None, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [BMC_HUB, *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(sites, url, **extra),
+        cwd=cwd,
+        input=stdin,
+        timeout=120,
+    )
+
+
+def status(sites: list[Path], url: str, cwd: Path) -> dict[str, Any]:
+    result = run(["db", "status", "--json"], sites, url, cwd)
+    assert result.returncode == 0, result.stderr
+    data: dict[str, Any] = json.loads(result.stdout)
+    return data
+
+
+def by_name(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {row["name"]: row for row in data["modules"]}
+
+
+@pytest.fixture
+def both(migration_sites: dict[str, Path]) -> list[Path]:
+    return [migration_sites["ledger"], migration_sites["notes"]]
+
+
+def test_upgrade_brings_core_and_modules_to_head_and_status_shows_it(
+    hub_database_url: str, both: list[Path], tmp_path: Path
+) -> None:
+    before = by_name(status(both, hub_database_url, tmp_path))
+    assert before["ledger"]["pending"] == 3
+
+    result = run(["db", "upgrade"], both, hub_database_url, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "ledger: upgraded to ledger_0003" in result.stdout
+    data = status(both, hub_database_url, tmp_path)
+    assert data["core"] == {"current": "core_0001", "head": "core_0001", "pending": 0}
+    modules = by_name(data)
+    assert modules["ledger"] | {"error": None} == {
+        "name": "ledger",
+        "state": "enabled",
+        "current": "ledger_0003",
+        "head": "ledger_0003",
+        "pending": 0,
+        "error": None,
+    }
+    assert modules["notes"]["current"] == "notes_0002"
+    assert data["orphans"] == []
+    again = run(["db", "upgrade"], both, hub_database_url, tmp_path)
+    assert again.returncode == 0
+    assert "ledger: at ledger_0003" in again.stdout
+
+
+def test_upgrade_one_module(hub_database_url: str, both: list[Path], tmp_path: Path) -> None:
+    result = run(["db", "upgrade", "--module", "notes"], both, hub_database_url, tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    names = objects(hub_database_url)
+    assert "notes_items" in names
+    assert not {n for n in names if n.startswith("ledger_")}
+    unknown = run(["db", "upgrade", "--module", "nope"], both, hub_database_url, tmp_path)
+    assert unknown.returncode == 2
+    assert "no module named 'nope'" in unknown.stderr
+
+
+def test_uninstalled_module_is_listed_as_orphan_and_nothing_breaks(
+    hub_database_url: str, migration_sites: dict[str, Path], both: list[Path], tmp_path: Path
+) -> None:
+    assert run(["db", "upgrade"], both, hub_database_url, tmp_path).returncode == 0
+    only_notes = [migration_sites["notes"]]
+
+    data = status(only_notes, hub_database_url, tmp_path)
+    upgrade = run(["db", "upgrade"], only_notes, hub_database_url, tmp_path)
+    listing = run(["modules", "list", "--json"], only_notes, hub_database_url, tmp_path)
+    human = run(["db", "status"], only_notes, hub_database_url, tmp_path)
+
+    assert data["orphans"] == [
+        {
+            "name": "ledger",
+            "version_table": "ledger_alembic_version",
+            "current": "ledger_0003",
+            "tables": ["ledger_entries", "ledger_runs"],
+        }
+    ]
+    for result in (upgrade, listing, human):
+        assert result.returncode == 0, result.stderr
+        assert "Can't locate revision" not in result.stdout + result.stderr
+    assert "orphan: module 'ledger' is not installed" in human.stdout
+    assert by_name(data)["notes"]["state"] == "enabled"
+
+
+def test_downgrade_asks_first_and_to_base_leaves_no_module_object(
+    hub_database_url: str, both: list[Path], tmp_path: Path
+) -> None:
+    assert run(["db", "upgrade"], both, hub_database_url, tmp_path).returncode == 0
+    base = ["db", "downgrade", "--module", "ledger", "--to", "base"]
+
+    refused = run(base, both, hub_database_url, tmp_path, stdin="n\n")
+    assert refused.returncode == 1
+    assert "drop every table of module 'ledger'" in refused.stdout
+    assert "ledger_entries" in objects(hub_database_url)
+
+    one = run(
+        ["db", "downgrade", "--module", "ledger", "--to", "ledger_0001", "--yes"],
+        both,
+        hub_database_url,
+        tmp_path,
+    )
+    assert one.returncode == 0, one.stderr
+    assert "note" not in columns(hub_database_url, "ledger_entries")
+    assert query(hub_database_url, "SELECT revision FROM ledger_runs") == [("ledger_0001",)]
+
+    done = run([*base, "--yes"], both, hub_database_url, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert not {n for n in objects(hub_database_url) if n.startswith("ledger_")}
+    assert "notes_items" in objects(hub_database_url)
+    assert by_name(status(both, hub_database_url, tmp_path))["ledger"]["current"] is None
+
+
+@pytest.mark.slow
+def test_four_concurrent_upgrades_all_succeed_and_apply_each_revision_once(
+    hub_database_url: str, both: list[Path], tmp_path: Path
+) -> None:
+    processes = [
+        subprocess.Popen(
+            [BMC_HUB, "db", "upgrade"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(both, hub_database_url),
+            cwd=tmp_path,
+        )
+        for _ in range(4)
+    ]
+    outputs = [process.communicate(timeout=180) for process in processes]
+
+    for process, (_out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err
+    assert sorted(query(hub_database_url, "SELECT revision FROM ledger_runs")) == [
+        ("ledger_0001",),
+        ("ledger_0002",),
+        ("ledger_0003",),
+    ]
+    assert query(hub_database_url, "SELECT version_num FROM alembic_version") == [("core_0001",)]
+    assert query(hub_database_url, "SELECT version_num FROM notes_alembic_version") == [
+        ("notes_0002",)
+    ]
+    upgraded = [out for out, _err in outputs if "ledger: upgraded to" in out]
+    assert len(upgraded) == 1
+
+
+@pytest.mark.slow
+def test_revision_and_autogenerate_write_into_the_module_versions_folder(
+    tmp_path: Path, sqlite_only_url: str
+) -> None:
+    # A private copy: the revision files are written into the installed package.
+    source = tmp_path / "src"
+    shutil.copytree(DISTS / "migrations_ledger", source)
+    site = _install(source, tmp_path / "site")
+    versions = site / "bmc_hub_ledger" / "migrations" / "versions"
+    assert run(["db", "upgrade"], [site], sqlite_only_url, tmp_path).returncode == 0
+    init = site / "bmc_hub_ledger" / "__init__.py"
+    init.write_text(
+        init.read_text().replace(
+            'sa.Column("note", sa.String(200), nullable=True),',
+            'sa.Column("note", sa.String(200), nullable=True),\n'
+            '    sa.Column("currency", sa.String(3), nullable=True),',
+        )
+    )
+
+    result = run(
+        ["db", "revision", "--module", "ledger", "-m", "add currency", "--autogenerate"],
+        [site],
+        sqlite_only_url,
+        tmp_path,
+    )
+
+    assert result.returncode == 0, result.stderr
+    written = sorted(set(versions.glob("*.py")) - set(versions.glob("ledger_000*.py")))
+    assert len(written) == 1
+    text = written[0].read_text()
+    assert "down_revision: str | Sequence[str] | None = 'ledger_0003'" in text
+    assert "branch_labels: str | Sequence[str] | None = None" in text
+    assert "add_column(sa.Column('currency'" in text
+    for foreign in ("customers", "hub_module_state", "alembic_version'", "notes_"):
+        assert foreign not in text.replace("ledger_alembic_version", "")
+    assert run(["db", "upgrade"], [site], sqlite_only_url, tmp_path).returncode == 0
+    assert "currency" in columns(sqlite_only_url, "ledger_entries")
