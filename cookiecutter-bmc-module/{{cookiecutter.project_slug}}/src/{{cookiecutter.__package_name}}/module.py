@@ -15,10 +15,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from . import api{% if cookiecutter.include_views %}, views{% endif %}
 from .settings import {{ cookiecutter.__class_prefix }}Settings
-from .tables import ItemRow
+from .tables import Base, ItemRow
 
 #: The hook contract versions this module is written against.
 hub_api = ">=1,<2"
+
+#: The module's tables: `bmc-hub db revision --autogenerate` compares them with the database.
+metadata = Base.metadata
 
 #: Shipped inside the package (and so inside the wheel) as package data.
 MIGRATIONS = Path(__file__).parent / "migrations" / "versions"
