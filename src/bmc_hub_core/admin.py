@@ -92,13 +92,15 @@ async def toggle(request: Request, name: str, enabled: bool, reason: str | None)
     record = find_record(hub, name)
     check_toggleable(record)
     by = actor(request)
-    await anyio.to_thread.run_sync(
-        lambda: write_toggle(hub.engine, name, enabled=enabled, by=by, reason=reason)
-    )
-    lifecycle: Lifecycle = request.app.state.lifecycle
-    # Read back and apply through the poller, so this worker is instant and the poller
-    # does not apply the same change again on its next round.
-    await lifecycle.poller.poll_once()
+    try:
+        await anyio.to_thread.run_sync(
+            lambda: write_toggle(hub.engine, name, enabled=enabled, by=by, reason=reason)
+        )
+    except SQLAlchemyError as exc:
+        log.error("module '%s': storing the toggle failed: %s", name, exc)
+        raise HTTPException(
+            503, "the change was not stored: the database did not answer; try again"
+        ) from None
     log.info(
         "module '%s' %s by %s%s",
         name,
@@ -106,6 +108,18 @@ async def toggle(request: Request, name: str, enabled: bool, reason: str | None)
         by,
         f" ({reason})" if reason else "",
     )
+    lifecycle: Lifecycle = request.app.state.lifecycle
+    try:
+        # Read back and apply through the poller, so this worker is instant and the
+        # poller does not apply the same change again on its next round.
+        await lifecycle.poller.poll_once()
+    except SQLAlchemyError as exc:
+        log.warning("module '%s': the stored toggle could not be read back: %s", name, exc)
+        raise HTTPException(
+            503,
+            "the change was stored, but this worker could not read it back; every worker "
+            f"applies it within {hub.settings.state_poll_seconds:g}s once the database answers",
+        ) from None
     return record
 
 
@@ -146,17 +160,12 @@ def build_router() -> APIRouter:
             record = await toggle(request, name, enabled, body.reason if body else None)
         except (UnknownModuleError, ModuleStateError) as exc:
             raise _http(exc) from None
-        except SQLAlchemyError as exc:
-            log.error("module '%s': storing the toggle failed: %s", name, exc)
-            raise HTTPException(
-                503, "the change was not stored: the database did not answer; try again"
-            ) from None
         return await record_json(request, record)
 
     toggle_responses: dict[int | str, dict[str, Any]] = {
         404: {"description": "Unknown module"},
         409: {"description": "Not allowed, missing, failed or incompatible"},
-        503: {"description": "The database did not store the change"},
+        503: {"description": "The database did not store (or return) the change"},
     }
 
     @router.post("/{name}/enable", responses=toggle_responses)

@@ -32,9 +32,11 @@ TOKEN = "browser-admin-token"
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "admin.png"
 
 
-def require_browser() -> None:
+@pytest.fixture
+def chromium() -> Path:
+    """The Debian Chromium; skip without it, or fail in CI (BMC_HUB_REQUIRE_BROWSER=1)."""
     if CHROMIUM.exists():
-        return
+        return CHROMIUM
     message = f"{CHROMIUM} is missing: apt-get install chromium"
     if os.environ.get("BMC_HUB_REQUIRE_BROWSER") == "1":
         pytest.fail(message + " (BMC_HUB_REQUIRE_BROWSER=1)")
@@ -42,7 +44,7 @@ def require_browser() -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
+def server(chromium: Path, tmp_path: Path) -> Iterator[Server]:
     env = {
         "BMC_HUB_DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
         "BMC_HUB_MODULES": "hello,ghost",
@@ -53,8 +55,9 @@ def server(tmp_path: Path) -> Iterator[Server]:
         yield running
 
 
-def test_admin_disables_a_module_from_the_page(server: Server, tmp_path: Path) -> None:
-    require_browser()
+def test_admin_disables_a_module_from_the_page(
+    chromium: Path, server: Server, tmp_path: Path
+) -> None:
     from playwright.sync_api import expect, sync_playwright
 
     base = server.base
@@ -62,7 +65,7 @@ def test_admin_disables_a_module_from_the_page(server: Server, tmp_path: Path) -
     problems: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            executable_path=str(chromium), args=CHROMIUM_ARGS, headless=True
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 720})
