@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect, sync_playwright
 
 from ..servers import Server, serving
 
@@ -58,8 +59,6 @@ def server(chromium: Path, tmp_path: Path) -> Iterator[Server]:
 def test_admin_disables_a_module_from_the_page(
     chromium: Path, server: Server, tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
-
     base = server.base
     foreign: list[str] = []
     problems: list[str] = []
