@@ -230,3 +230,25 @@ def _seconds_until(client: TestClient, status: int) -> float:
             return time.monotonic() - started
         time.sleep(0.02)
     pytest.fail(f"still not {status} after 5s")
+
+
+def test_a_poller_that_dies_says_so(engine: Engine, caplog: pytest.LogCaptureFixture):
+    registry = registry_of(demo=ModuleState.ENABLED)
+
+    def publish() -> None:
+        raise RuntimeError("bug in publish")
+
+    async def scenario() -> None:
+        poller = StatePoller(engine, registry, 0.02, publish)
+        poller.start()
+        write_toggle(engine, "demo", enabled=False, by="x", reason=None)
+        deadline = time.monotonic() + 5
+        while poller._task is not None and not poller._task.done():
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0)  # let the done callback run
+
+    with caplog.at_level(logging.CRITICAL, logger="bmc_hub_core.state"):
+        asyncio.run(scenario())
+    assert "no longer follows admin toggles" in caplog.text
+    assert "bug in publish" in caplog.text

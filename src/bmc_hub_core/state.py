@@ -176,6 +176,7 @@ class StatePoller:
         self._task = asyncio.get_running_loop().create_task(
             self._loop(), name="bmc-hub-state-poller"
         )
+        self._task.add_done_callback(_report_death)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -186,3 +187,14 @@ class StatePoller:
         # A later start (the same app served again) may run on another event loop.
         self._lock = asyncio.Lock()
         self._limiter = None
+
+
+def _report_death(task: asyncio.Task[None]) -> None:
+    # Only database errors are expected (and survived) in the loop; anything else ends
+    # it, and this process would silently stop following toggles: say so loudly.
+    if not task.cancelled() and task.exception() is not None:
+        log.critical(
+            "module state poller stopped; this process no longer follows admin toggles "
+            "(restart it)",
+            exc_info=task.exception(),
+        )
