@@ -84,15 +84,22 @@ def _foreign_key_check(conn: sa.Connection) -> None:
 
 
 def move(
-    app_engine: Engine, branch: Branch, target: str, *, drop_version_table: bool
+    app_engine: Engine,
+    branch: Branch,
+    target: str,
+    *,
+    upgrade: bool | None = None,
+    drop_version_table: bool = False,
 ) -> tuple[str, list[str]]:
-    """Upgrade (``target='heads'``) or downgrade the branch atomically.
+    """Upgrade (``target='heads'`` or a revision) or downgrade the branch atomically.
+
+    ``upgrade`` defaults to ``target == 'heads'``; pass True to upgrade to a revision.
 
     Returns the revision now current (``''`` at base) and the revisions run (none when
     another process got there first). Raises ModuleMigrationError.
     """
     engine = migration_engine(app_engine)
-    upgrading = target == "heads"
+    upgrading = target == "heads" if upgrade is None else upgrade
     watch: _Watch | None = None
     steps: list[str] = []
     try:
@@ -117,7 +124,7 @@ def move(
                     config = branch.config(conn)
                     config.attributes["on_version_apply"] = watch
                     if upgrading:
-                        command.upgrade(config, "heads")
+                        command.upgrade(config, target)
                     else:
                         command.downgrade(config, target)
                     if drop_version_table:
@@ -140,7 +147,11 @@ def move(
 def _plan(branch: Branch, current: tuple[str, ...], target: str, upgrading: bool) -> list[str]:
     """The revisions this move applies (upgrade) or removes (downgrade), in order."""
     if upgrading:
-        return branch.pending(current)
+        pending = branch.pending(current)
+        if target == "heads":
+            return pending
+        wanted = branch.applied((target,))
+        return [rev for rev in pending if rev in wanted]
     done = branch.applied(current)
     if target == "base":
         keep: set[str] = set()
