@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
 from bmc_hub_core import HealthResult, ModuleContext, ModuleSettings, hookimpl
 
+from .tables import greetings, metadata
+
 hub_api = ">=1,<2"
+
+__all__ = ["metadata"]  # the core's `db revision --autogenerate` compares against it
 
 
 class HelloSettings(ModuleSettings):
@@ -23,9 +29,19 @@ class Greeting(BaseModel):
     message: str
 
 
+class GreetingRequest(BaseModel):
+    name: Annotated[str, Field(min_length=1, max_length=80)]
+
+
 @hookimpl
 def register_settings() -> type[ModuleSettings]:
     return HelloSettings
+
+
+@hookimpl
+def register_migrations() -> Path:
+    """The versions folder ships inside the package (and so inside the wheel)."""
+    return Path(__file__).parent / "migrations" / "versions"
 
 
 @hookimpl
@@ -45,6 +61,23 @@ def register_routes(module: ModuleContext) -> APIRouter:
         module.logger.info("greeting %s", name)
         return Greeting(message=f"{settings.greeting}, {name}")
 
+    @router.post("/greetings", response_model=Greeting, status_code=201)
+    def record(request: GreetingRequest) -> Greeting:
+        """Greet someone and keep the greeting (honours READ_ONLY and DRY_RUN)."""
+        message = f"{settings.greeting}, {request.name}"
+        with module.transaction() as session:
+            session.execute(sa.insert(greetings).values(name=request.name, message=message))
+        return Greeting(message=message)
+
+    @router.get("/greetings/log", response_model=list[Greeting])
+    def log() -> list[Greeting]:
+        """The kept greetings, newest first."""
+        with module.session() as session:
+            rows = session.execute(
+                sa.select(greetings.c.message).order_by(greetings.c.id.desc()).limit(50)
+            ).scalars()
+            return [Greeting(message=message) for message in rows]
+
     return router
 
 
@@ -55,7 +88,9 @@ def register_views(module: ModuleContext) -> APIRouter:
     @router.get("/", response_class=HTMLResponse)
     def page(request: Request) -> HTMLResponse:
         return module.templates.TemplateResponse(
-            request, "hello/index.html", {"greeting": module.settings.greeting}  # type: ignore[attr-defined]
+            request,
+            "hello/index.html",
+            {"greeting": module.settings.greeting},  # type: ignore[attr-defined]
         )
 
     return router
