@@ -54,8 +54,12 @@ class ScratchEnv:
             script.write_text("#!/bin/sh\n" + body.format(python=self.python))
             script.chmod(0o755)
 
-    def env(self, **extra: str) -> dict[str, str]:
-        """Environment for commands run "inside" the scratch venv (offline pip)."""
+    def env(self, *, offline: bool = True, **extra: str) -> dict[str, str]:
+        """Environment for commands run "inside" the scratch venv.
+
+        ``offline``: pip neither resolves dependencies nor isolates builds (everything
+        needed is in the layered environment); off, pip behaves as for any user.
+        """
         env = {
             key: value
             for key, value in os.environ.items()
@@ -64,24 +68,30 @@ class ScratchEnv:
         env.update(
             PATH=f"{self.bin}{os.pathsep}{env.get('PATH', '')}",
             VIRTUAL_ENV=str(self.root),
-            PIP_NO_DEPS="1",
-            # pip's historical inversion: "0" here means --no-build-isolation.
-            PIP_NO_BUILD_ISOLATION="0",
             PIP_NO_INPUT="1",
             PIP_DISABLE_PIP_VERSION_CHECK="1",
             COLUMNS="200",
         )
+        if offline:
+            # pip's historical inversion: "0" here means --no-build-isolation.
+            env.update(PIP_NO_DEPS="1", PIP_NO_BUILD_ISOLATION="0")
         env.update(extra)
         return env
 
     def run(
-        self, args: list[str], cwd: Path, timeout: float = 180, **extra: str
+        self,
+        args: list[str],
+        cwd: Path,
+        timeout: float = 180,
+        *,
+        offline: bool = True,
+        **extra: str,
     ) -> subprocess.CompletedProcess[str]:
         """Run ``args`` (e.g. ``["pip", "install", "-e", "."]``) inside the scratch venv."""
         return subprocess.run(
             args,
             cwd=cwd,
-            env=self.env(**extra),
+            env=self.env(offline=offline, **extra),
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -7,7 +7,7 @@ The tests run on SQLite by default and on a fresh PostgreSQL database when
 from __future__ import annotations
 
 import pytest
-from bmc_hub_core.testing import module_env
+from bmc_hub_core.testing import assert_migrations_conform, module_env
 
 NAME = "{{ cookiecutter.module_name }}"
 ITEMS = f"/api/v1/{NAME}/items"
@@ -22,7 +22,15 @@ def client(hub_client):
 
 def test_module_is_discovered_and_enabled(hub_admin_client):
     client = hub_admin_client(installed=[NAME])
-    assert client.get("/api/v1/health").json()["modules"][NAME] == "ok"
+    record = client.get(f"/api/v1/modules/{NAME}").json()
+    assert record["state"] == "enabled"
+    assert record["distribution"] == "{{ cookiecutter.project_slug }}"
+    assert record["migration"]["current"] == record["migration"]["head"]
+
+
+def test_migrations_conform(hub_database_url):
+    """One head, short ids, branch label, the NAME_ prefix, models = schema, stairway."""
+    assert_migrations_conform(NAME, hub_database_url)
 
 
 def test_items_crud(client):

@@ -12,7 +12,9 @@ these fixtures available:
 - ``hub_client(...)``: the same, started (lifespan run) as a Starlette ``TestClient``.
 - ``hub_admin_client(...)``: a ``hub_client`` that sends the admin token.
 
-And helpers: :func:`module_env` builds ``MODULES__NAME__KEY`` variables for ``env=``.
+And helpers: :func:`module_env` builds ``MODULES__NAME__KEY`` variables for ``env=``;
+:func:`assert_migrations_conform` and :func:`module_alembic_config` (from
+:mod:`bmc_hub_core.testing.migrations`) check a module's migrations against the hub's rules.
 """
 
 from __future__ import annotations
@@ -36,9 +38,20 @@ from ..app import create_app
 from ..module_settings import env_prefix
 from ..settings import Settings
 from .databases import sqlite_url, temporary_postgres_database
+from .migrations import assert_migrations_conform, module_alembic_config
 
 ADMIN_TOKEN = "test-admin-token"
 DATABASE_ENV = "BMC_HUB_TEST_DATABASE_URL"
+
+__all__ = [
+    "ADMIN_TOKEN",
+    "DATABASE_ENV",
+    "AppFactory",
+    "ClientFactory",
+    "assert_migrations_conform",
+    "module_alembic_config",
+    "module_env",
+]
 
 AppFactory = Callable[..., FastAPI]
 ClientFactory = Callable[..., TestClient]
