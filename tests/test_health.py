@@ -79,6 +79,31 @@ def test_hanging_and_raising_checks_cannot_hold_the_aggregate(hub_client, releas
     assert time.monotonic() - started < 0.5
 
 
+def test_an_async_check_that_swallows_its_cancellation_cannot_hold_the_aggregate(
+    hub_client, release
+):
+    async def stubborn() -> bool:
+        while not release.is_set():
+            try:
+                await asyncio.sleep(0.05)
+            except asyncio.CancelledError:  # what a bare ``except:`` in a retry loop does
+                continue
+        return True
+
+    client = hub_client(
+        modules={"stubborn": fake_module("stubborn", health=stubborn)}, health_timeout=1.0
+    )
+    started = time.monotonic()
+    body = client.get("/api/v1/health").json()
+    assert time.monotonic() - started < 2.0
+    assert body["modules"] == {"stubborn": "timeout"}
+    assert "ignored its 1s deadline" in body["details"]["stubborn"]["detail"]
+    # While it still runs, later requests answer at once instead of waiting again.
+    started = time.monotonic()
+    assert client.get("/api/v1/stubborn/health").status_code == 503
+    assert time.monotonic() - started < 0.5
+
+
 def test_other_requests_are_served_while_a_check_hangs(hub_client, release):
     def hangs() -> bool:
         release.wait(30)
