@@ -143,3 +143,33 @@ def test_installed_core_wheel_carries_the_template(tmp_path: Path) -> None:
     )
     assert where.stdout.strip() == str(site / "bmc_hub_core" / "cookiecutter-bmc-module")
     assert (out / "bmc-hub-wheel-check" / "src" / "bmc_hub_wheel_check" / "module.py").is_file()
+
+
+def test_other_options_give_a_project_that_passes_its_own_tests(tmp_path: Path) -> None:
+    """Answered interactively: Proprietary licence, no page."""
+    env = ScratchEnv(tmp_path / "venv")
+    typed = "Private ledger\nAda\nada@example.com\nProprietary\nn\n"
+    new = subprocess.run(
+        ["bmc-hub", "modules", "new", "ledger_sync"],
+        cwd=tmp_path,
+        env=env.env(),
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert new.returncode == 0, new.stderr
+    project = tmp_path / "bmc-hub-ledger-sync"
+    assert not (project / "src/bmc_hub_ledger_sync/views.py").exists()
+    installed = env.run(["pip", "install", "-e", str(project)], cwd=tmp_path)
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    summary = _generated_tests(env, project).strip().splitlines()[-1]
+    assert " passed" in summary and "failed" not in summary
+    built = env.run(["pip", "wheel", "--no-deps", "-w", str(tmp_path), str(project)], cwd=tmp_path)
+    assert built.returncode == 0, built.stdout + built.stderr
+    (wheel,) = tmp_path.glob("bmc_hub_ledger_sync-*.whl")
+    archive = zipfile.ZipFile(wheel)
+    assert "bmc_hub_ledger_sync/migrations/versions/0001_create_items.py" in archive.namelist()
+    metadata = archive.read("bmc_hub_ledger_sync-0.1.0.dist-info/METADATA").decode()
+    assert "Classifier: Private :: Do Not Upload" in metadata
+    assert "License-Expression: LicenseRef-Proprietary" in metadata
