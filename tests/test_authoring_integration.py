@@ -7,6 +7,7 @@ routes and its page called over HTTP. Runs in CI (marked ``slow``, never skipped
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import zipfile
 from pathlib import Path
@@ -98,13 +99,12 @@ def test_served_module_answers_its_routes_and_page(
     assert "Traceback" not in output
 
 
-def test_module_wheel_ships_migrations_and_templates(
-    authored: tuple[ScratchEnv, Path], tmp_path: Path
-) -> None:
+def test_module_wheel_ships_migrations_and_templates(authored: tuple[ScratchEnv, Path]) -> None:
     env, project = authored
-    built = env.run(["pip", "wheel", "--no-deps", "-w", str(tmp_path), str(project)], cwd=tmp_path)
+    dist = project / "dist"
+    built = env.run(["pip", "wheel", "--no-deps", "-w", str(dist), str(project)], cwd=project)
     assert built.returncode == 0, built.stdout + built.stderr
-    (wheel,) = tmp_path.glob("bmc_hub_invoice_ocr-*.whl")
+    (wheel,) = dist.glob("bmc_hub_invoice_ocr-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert f"{PACKAGE}/migrations/versions/0001_create_items.py" in names
     assert f"{PACKAGE}/templates/index.html" in names
@@ -112,6 +112,13 @@ def test_module_wheel_ships_migrations_and_templates(
         "bmc_hub_invoice_ocr-0.1.0.dist-info/entry_points.txt"
     )
     assert f"{NAME} = {PACKAGE}.module" in entry_points.decode()
+    # The project's own `nox -s build` check agrees.
+    spec = importlib.util.spec_from_file_location("generated_noxfile", project / "noxfile.py")
+    assert spec is not None and spec.loader is not None
+    noxfile = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(noxfile)
+    check = env.run(["python", "-c", noxfile.CHECK_WHEEL], cwd=project)
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_installed_core_wheel_carries_the_template(tmp_path: Path) -> None:

@@ -244,3 +244,23 @@ def test_template_default_core_range_matches_this_core() -> None:
 )
 def test_core_requirement_is_a_compatible_range(version: str, expected: str) -> None:
     assert core_requirement(version) == expected
+
+
+@pytest.mark.parametrize("views", [True, False])
+def test_noxfile_lists_documented_sessions(
+    rendered: dict[tuple[str, bool], Path], views: bool
+) -> None:
+    result = subprocess.run(
+        [str(BIN / "nox"), "-l"], cwd=rendered["MIT", views], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    for session in ("* lint -> ", "* typecheck -> ", "* tests -> ", "- build -> "):
+        assert session in result.stdout
+
+
+def test_unwritable_output_dir_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ScaffoldError, match="cannot write .*choose a writable --output-dir"):
+        render(Answers(name="invoice_ocr"), blocker / "modules")
+    assert blocker.read_text() == "not a folder"

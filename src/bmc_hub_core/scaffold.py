@@ -121,4 +121,8 @@ def render(answers: Answers, output_dir: Path) -> Path:
         raise ScaffoldError(f"the template refused the answers: {exc}") from None
     except CookiecutterException as exc:
         raise ScaffoldError(f"generating {target.name} failed: {exc}") from None
+    except OSError as exc:
+        raise ScaffoldError(
+            f"cannot write {target}: {exc.strerror or exc}; choose a writable --output-dir"
+        ) from None
     return target
