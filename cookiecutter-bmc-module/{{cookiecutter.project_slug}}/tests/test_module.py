@@ -25,7 +25,9 @@ def test_module_is_discovered_and_enabled(hub_admin_client):
     record = client.get(f"/api/v1/modules/{NAME}").json()
     assert record["state"] == "enabled"
     assert record["distribution"] == "{{ cookiecutter.project_slug }}"
-    assert record["migration"]["current"] == record["migration"]["head"]
+    migration = record["migration"]
+    assert migration["head"] is not None
+    assert migration["current"] == migration["head"]
 
 
 def test_migrations_conform(hub_database_url):
