@@ -261,6 +261,6 @@ def test_noxfile_lists_documented_sessions(
 def test_unwritable_output_dir_is_one_clear_error(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    with pytest.raises(ScaffoldError, match="cannot write .*choose a writable --output-dir"):
+    with pytest.raises(ScaffoldError, match=r"cannot write .*choose a writable --output-dir"):
         render(Answers(name="invoice_ocr"), blocker / "modules")
     assert blocker.read_text() == "not a folder"
