@@ -39,7 +39,7 @@ def migration_sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     """module name → a folder holding only that installed test distribution."""
     return {
         name: _install(DISTS / f"migrations_{name}", tmp_path_factory.mktemp(f"site_{name}"))
-        for name in ("ledger", "notes")
+        for name in ("ledger", "notes", "sneaky")
     }
 
 

@@ -26,8 +26,8 @@ def cli_env(sites: list[Path], url: str, **extra: str) -> dict[str, str]:
         BMC_HUB_DATABASE_URL=url,
         BMC_HUB_MODULES="ledger,notes",
         COLUMNS="250",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
@@ -45,8 +45,8 @@ def run(
     )
 
 
-def status(sites: list[Path], url: str, cwd: Path) -> dict[str, Any]:
-    result = run(["db", "status", "--json"], sites, url, cwd)
+def status(sites: list[Path], url: str, cwd: Path, **extra: str) -> dict[str, Any]:
+    result = run(["db", "status", "--json"], sites, url, cwd, **extra)
     assert result.returncode == 0, result.stderr
     data: dict[str, Any] = json.loads(result.stdout)
     return data
@@ -153,6 +153,34 @@ def test_downgrade_asks_first_and_to_base_leaves_no_module_object(
     assert not {n for n in objects(hub_database_url) if n.startswith("ledger_")}
     assert "notes_items" in objects(hub_database_url)
     assert by_name(status(both, hub_database_url, tmp_path))["ledger"]["current"] is None
+
+
+def test_failed_module_makes_upgrade_exit_1_and_every_command_reports_it(
+    hub_database_url: str, migration_sites: dict[str, Path], both: list[Path], tmp_path: Path
+) -> None:
+    sites = [*both, migration_sites["sneaky"]]
+    allowed = {"BMC_HUB_MODULES": "ledger,notes,sneaky"}
+
+    result = run(["db", "upgrade"], sites, hub_database_url, tmp_path, **allowed)
+    listing = run(["modules", "list", "--json"], sites, hub_database_url, tmp_path, **allowed)
+    data = status(sites, hub_database_url, tmp_path, **allowed)
+
+    assert result.returncode == 1
+    assert "sneaky: failed" in result.stdout
+    assert "table 'audit_log'" in result.stdout
+    assert "ledger: upgraded to ledger_0003" in result.stdout
+    names = objects(hub_database_url)
+    assert "audit_log" not in names
+    assert "sneaky_items" not in names
+    # Another process reads the persisted outcome: the same failed state everywhere.
+    assert listing.returncode == 0, listing.stderr
+    sneaky = next(m for m in json.loads(listing.stdout) if m["name"] == "sneaky")
+    assert sneaky["state"] == "failed"
+    assert sneaky["error"]["stage"] == "migrate"
+    assert "audit_log" in sneaky["error"]["message"]
+    assert sneaky["migration"] == {"current": None, "head": "sneaky_0001"}
+    row = by_name(data)["sneaky"]
+    assert (row["state"], row["pending"]) == ("failed", 1)
 
 
 @pytest.mark.slow

@@ -51,7 +51,7 @@ def upgrade(module: str | None = MODULE_OPTION) -> None:
         done = "upgraded to" if record.name in report.upgraded else "at"
         console.print(f"{record.name}: {done} {head or '(no migrations)'}", highlight=False)
     for name, message in report.failed.items():
-        console.print(f"[bold red]{name}: failed[/] {message}", highlight=False)
+        console.print(f"[bold red]{name}: failed:[/] {message}", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
 
