@@ -1,0 +1,250 @@
+#!/usr/bin/env python3
+"""No-op ``bmc-hub db upgrade`` with 50 modules x 5 revisions vs one plain Alembic env.
+
+Both databases are at head before timing, so this measures what every start (and every
+release step) pays when there is nothing to do: the hub discovers and loads 50 modules,
+loads 50 revision maps and reads 51 version tables; plain Alembic loads one map of the
+same 250 revisions and reads one version table.
+
+    python benchmarks/migrations_noop.py [--runs 7] [--modules 50] [--revisions 5]
+                                         [--database-url postgresql+psycopg2://...]
+
+Two measurements, each the median of ``--runs``:
+- process: the whole command as ops run it (interpreter start and imports included);
+- in-process: only the work after imports (``Hub.build`` + ``run_migrations`` vs
+  ``alembic.command.upgrade``);
+- start only: ``bmc-hub --help`` vs ``python -m alembic --help``, the fixed cost of
+  starting each program (the hub imports FastAPI and its app), whatever the modules.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+
+REVISION = """\
+import sqlalchemy as sa
+from alembic import op
+
+revision = {rev!r}
+down_revision = {down!r}
+branch_labels = {labels!r}
+depends_on = None
+
+
+def upgrade():
+    op.create_table({table!r}, sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade():
+    op.drop_table({table!r})
+"""
+
+MODULE = """\
+from pathlib import Path
+
+from bmc_hub_core import hookimpl
+
+
+@hookimpl
+def register_migrations():
+    return Path(__file__).parent / "versions"
+"""
+
+PLAIN_ENV = """\
+from alembic import context
+import sqlalchemy as sa
+
+url = context.config.get_main_option("sqlalchemy.url")
+engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+with engine.connect() as connection:
+    context.configure(connection=connection, target_metadata=None)
+    with context.begin_transaction():
+        context.run_migrations()
+"""
+
+
+def write_modules(site: Path, modules: int, revisions: int) -> list[str]:
+    """Module packages plus hand-written .dist-info folders (what pip would install)."""
+    names = []
+    for index in range(modules):
+        name = f"bench{index:02d}"
+        names.append(name)
+        package = site / f"bmc_hub_{name}"
+        versions = package / "versions"
+        versions.mkdir(parents=True)
+        (package / "__init__.py").write_text(MODULE)
+        for step in range(1, revisions + 1):
+            (versions / f"{name}_{step:04d}.py").write_text(
+                REVISION.format(
+                    rev=f"{name}_{step:04d}",
+                    down=f"{name}_{step - 1:04d}" if step > 1 else None,
+                    labels=(name,) if step == 1 else None,
+                    table=f"{name}_t{step}",
+                )
+            )
+        info = site / f"bmc_hub_{name}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(
+            f"Metadata-Version: 2.1\nName: bmc-hub-{name}\nVersion: 1.0\n"
+            "Requires-Dist: bmc-hub-core>=0.1\n"
+        )
+        (info / "entry_points.txt").write_text(f"[bmc_hub.modules]\n{name} = bmc_hub_{name}\n")
+        (info / "RECORD").write_text("")
+    return names
+
+
+def write_plain(root: Path, total: int, url: str) -> Path:
+    (root / "versions").mkdir(parents=True)
+    (root / "env.py").write_text(PLAIN_ENV)
+    (root / "script.py.mako").write_text("")
+    for step in range(1, total + 1):
+        (root / "versions" / f"plain_{step:04d}.py").write_text(
+            REVISION.format(
+                rev=f"plain_{step:04d}",
+                down=f"plain_{step - 1:04d}" if step > 1 else None,
+                labels=None,
+                table=f"plain_t{step}",
+            )
+        )
+    ini = root / "alembic.ini"
+    ini.write_text(
+        f"[alembic]\nscript_location = {root}\npath_separator = os\n"
+        f"sqlalchemy.url = {url.replace('%', '%%')}\n"
+    )
+    return ini
+
+
+def fresh_postgres(admin_url: str, name: str) -> str:
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def timed(command: list[str], env: dict[str, str], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+IN_PROCESS_HUB = textwrap.dedent(
+    """
+    import statistics, sys, time
+    from bmc_hub_core.hub import Hub
+    from bmc_hub_core.migrations.runner import run_migrations
+    from bmc_hub_core.settings import load_settings
+    samples = []
+    for _ in range(int(sys.argv[1])):
+        started = time.perf_counter()
+        hub = Hub.build(load_settings())
+        run_migrations(hub)
+        samples.append(time.perf_counter() - started)
+        hub.engine.dispose()
+    print(statistics.median(samples))
+    """
+)
+
+IN_PROCESS_PLAIN = textwrap.dedent(
+    """
+    import statistics, sys, time
+    from alembic import command
+    from alembic.config import Config
+    samples = []
+    for _ in range(int(sys.argv[1])):
+        started = time.perf_counter()
+        command.upgrade(Config(sys.argv[2]), "heads")
+        samples.append(time.perf_counter() - started)
+    print(statistics.median(samples))
+    """
+)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--modules", type=int, default=50)
+    parser.add_argument("--revisions", type=int, default=5)
+    parser.add_argument("--database-url", help="a PostgreSQL admin URL (default: SQLite files)")
+    args = parser.parse_args()
+    bin_dir = Path(sys.executable).parent
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        names = write_modules(root / "site", args.modules, args.revisions)
+        if args.database_url:
+            hub_url = fresh_postgres(args.database_url, "bmc_hub_bench_hub")
+            plain_url = fresh_postgres(args.database_url, "bmc_hub_bench_plain")
+        else:
+            hub_url, plain_url = f"sqlite:///{root / 'hub.db'}", f"sqlite:///{root / 'plain.db'}"
+        ini = write_plain(root / "plain", args.modules * args.revisions, plain_url)
+        env = {
+            # Real deployments have .pyc files; both sides load 250 revision files.
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith("BMC_HUB_") and k != "PYTHONDONTWRITEBYTECODE"
+            },
+            "PYTHONPATH": str(root / "site"),
+            "BMC_HUB_DATABASE_URL": hub_url,
+            "BMC_HUB_MODULES": ",".join(names),
+            "BMC_HUB_LOG_LEVEL": "WARNING",
+        }
+        hub_cmd = [str(bin_dir / "bmc-hub"), "db", "upgrade"]
+        plain_cmd = [sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "heads"]
+        subprocess.run(hub_cmd, env=env, check=True, capture_output=True)
+        subprocess.run(plain_cmd, env=env, check=True, capture_output=True)
+        hub_process = timed(hub_cmd, env, args.runs)
+        plain_process = timed(plain_cmd, env, args.runs)
+        # The fixed cost of starting each program (interpreter + imports), no database.
+        hub_floor = timed([str(bin_dir / "bmc-hub"), "--help"], env, args.runs)
+        plain_floor = timed([sys.executable, "-m", "alembic", "--help"], env, args.runs)
+        hub_inner = float(
+            subprocess.run(
+                [sys.executable, "-c", IN_PROCESS_HUB, str(args.runs)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        plain_inner = float(
+            subprocess.run(
+                [sys.executable, "-c", IN_PROCESS_PLAIN, str(args.runs), str(ini)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        if args.database_url:
+            for name in ("bmc_hub_bench_hub", "bmc_hub_bench_plain"):
+                fresh_postgres(args.database_url, name)
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    total = args.modules * args.revisions
+    print(f"no-op upgrade, {args.modules} modules x {args.revisions} revisions vs one env with")
+    print(f"{total} revisions, {backend}, median of {args.runs} runs")
+    print(f"{'':12}{'bmc-hub':>10}{'alembic':>10}{'ratio':>8}")
+    for label, hub_s, plain_s in (
+        ("process", hub_process, plain_process),
+        ("in-process", hub_inner, plain_inner),
+        ("start only", hub_floor, plain_floor),
+    ):
+        print(f"{label:12}{hub_s:>9.3f}s{plain_s:>9.3f}s{hub_s / plain_s:>8.2f}")
+
+
+if __name__ == "__main__":
+    main()
