@@ -1,0 +1,99 @@
+"""New revisions and dependency order, in-process (the CLI is covered in test_cli_db)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from bmc_hub_core.db import module_metadata
+from bmc_hub_core.errors import BmcHubError
+from bmc_hub_core.migrations.authoring import new_revision
+from bmc_hub_core.migrations.runner import run_migrations
+from bmc_hub_core.types import ModuleState
+
+from .conftest import RevisionWriter, table_sql
+from .helpers import build_hub, migrating_module, objects
+
+
+def _field(text: str, name: str) -> str:
+    match = re.search(rf"^{name}: .* = (.*)$", text, re.MULTILINE)
+    assert match, f"{name} not in revision file"
+    return match.group(1)
+
+
+def test_first_revision_gets_the_branch_label_and_the_next_chains_to_it(
+    hub_database_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "pkg" / "migrations" / "versions"
+    plugin = migrating_module(folder)
+    hub = build_hub(hub_database_url, {"demo": plugin})
+
+    first = new_revision(hub, "demo", "create items", autogenerate=False)
+    second = new_revision(hub, "demo", "more", autogenerate=False)
+
+    assert first.parent == second.parent == folder
+    first_text, second_text = first.read_text(), second.read_text()
+    first_id = _field(first_text, "revision").strip("'")
+    assert len(first_id) <= 32
+    assert _field(first_text, "down_revision") == "None"
+    assert _field(first_text, "branch_labels") == "('demo',)"
+    assert _field(second_text, "down_revision") == repr(first_id)
+    assert _field(second_text, "branch_labels") == "None"
+    run_migrations(hub)
+    assert hub.registry.get("demo").state is ModuleState.ENABLED  # type: ignore[union-attr]
+
+
+def test_autogenerate_compares_only_the_module_tables(
+    hub_database_url: str, write_revisions: RevisionWriter
+) -> None:
+    folder = write_revisions("demo", [table_sql("demo_items")])
+    plugin = migrating_module(folder)
+    metadata = module_metadata("demo")
+    sa.Table("demo_items", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    sa.Table("demo_tags", metadata, sa.Column("id", sa.Integer, primary_key=True))
+    plugin.metadata = metadata  # type: ignore[attr-defined]
+    other = write_revisions("other", [table_sql("other_items")])
+    hub = build_hub(hub_database_url, {"demo": plugin, "other": migrating_module(other)})
+    run_migrations(hub)
+
+    text = new_revision(hub, "demo", "tags", autogenerate=True).read_text()
+
+    assert "op.create_table('demo_tags'" in text
+    for foreign in ("customers", "hub_module_state", "other_items", "drop_table('demo_items"):
+        assert foreign not in text
+
+
+def test_autogenerate_needs_the_module_metadata(
+    hub_database_url: str, write_revisions: RevisionWriter
+) -> None:
+    hub = build_hub(
+        hub_database_url, {"demo": migrating_module(write_revisions("demo", [table_sql("x")]))}
+    )
+    with pytest.raises(BmcHubError, match="exposes no `metadata`"):
+        new_revision(hub, "demo", "nothing", autogenerate=True)
+
+
+def test_a_module_whose_dependency_failed_to_migrate_is_not_migrated(
+    hub_database_url: str, write_revisions: RevisionWriter
+) -> None:
+    base = write_revisions("base", [table_sql("base_items") + "\nraise RuntimeError('x')"])
+    user = write_revisions("user", [table_sql("user_items")])
+    hub = build_hub(
+        hub_database_url, {"user": migrating_module(user), "base": migrating_module(base)}
+    )
+    # Dependencies come from packaging metadata; set them as the loader would.
+    hub.registry.get("user").dependencies = ("base",)  # type: ignore[union-attr]
+    hub.registry.reorder(["base", "user"])
+
+    run_migrations(hub)
+
+    record = hub.registry.get("user")
+    assert record is not None
+    assert record.state is ModuleState.FAILED
+    assert record.error is not None
+    assert record.error.stage == "dependency"
+    assert "requires module 'base', which failed at migrate" in record.error.message
+    assert not {n for n in objects(hub_database_url) if n.startswith(("base_", "user_"))}
