@@ -105,7 +105,12 @@ class HealthService:
         if outcome is None:
             result = ModuleHealth("ok", "no health hook")
         elif outcome.timed_out:
-            result = ModuleHealth("timeout", str(outcome.error))
+            # HookTimeout's own advice names the hook budget; health has its own setting.
+            result = ModuleHealth(
+                "timeout",
+                f"health check did not return within {self.hub.settings.health_timeout:g}s; "
+                "make it faster or raise BMC_HUB_HEALTH_TIMEOUT",
+            )
         elif outcome.error is not None:
             result = ModuleHealth("failing", f"{type(outcome.error).__name__}: {outcome.error}")
         else:
