@@ -122,7 +122,7 @@ def _migrate_one(hub: Hub, branch: Branch, report: MigrationReport) -> None:
     try:
         now, ran = move(hub.engine, branch, "heads", drop_version_table=False)
     except DatabaseAheadError as exc:
-        record.fail(Stage.MIGRATE, exc, log_it=True)
+        record.fail(Stage.MIGRATE, exc)
         report.failed[branch.name] = str(exc)
         return
     except ModuleMigrationError as exc:
@@ -156,6 +156,7 @@ def run_migrations(
             )
         observe_migrations(hub, behind_fails=True)
         return report
+    loaded = [r for r in hub.registry.loaded() if modules is None or r.name in modules]
     branches = collect(hub, modules)
     core_current = core_is_current(engine)
     currents = read_currents(hub, branches) if core_current else {}
@@ -165,15 +166,18 @@ def run_migrations(
         if branch is not None
         and (not core_current or _judge(hub, branch, currents.get(name, ()), None))
     ]
-    if core_current and not todo:
-        _clear_stale_failures(hub, branches)
-        return report
-    with migration_lock(engine, hub.settings.migration_lock_timeout):
-        if not core_is_current(engine):
-            upgrade_core(engine)
-            report.core_upgraded = True
-        for branch in todo:
-            _migrate_one(hub, branch, report)
+    if todo or not core_current:
+        with migration_lock(engine, hub.settings.migration_lock_timeout):
+            if not core_is_current(engine):
+                upgrade_core(engine)
+                report.core_upgraded = True
+            for branch in todo:
+                _migrate_one(hub, branch, report)
+    _clear_stale_failures(hub, branches)
+    # Failures before any SQL ran (hook, revision files, database ahead) count too.
+    for record in loaded:
+        if not record.loaded and record.error is not None and record.name not in report.failed:
+            report.failed[record.name] = f"{record.error.stage}: {record.error.message}"
     return report
 
 
