@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from .conftest import DISTS, _install
 from .helpers import columns, objects, query
@@ -87,6 +88,23 @@ def test_upgrade_brings_core_and_modules_to_head_and_status_shows_it(
     again = run(["db", "upgrade"], both, hub_database_url, tmp_path)
     assert again.returncode == 0
     assert "ledger: at ledger_0003" in again.stdout
+
+
+def test_core_migration_failure_is_exit_1_with_one_clear_line(
+    hub_database_url: str, both: list[Path], tmp_path: Path
+) -> None:
+    engine = sa.create_engine(hub_database_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE customers (id INTEGER PRIMARY KEY)")
+    engine.dispose()
+
+    result = run(["db", "upgrade"], both, hub_database_url, tmp_path)
+
+    assert result.returncode == 1
+    assert "the core's database migration failed" in result.stderr
+    assert "cannot run without its tables" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not {n for n in objects(hub_database_url) if n.startswith(("ledger_", "notes_"))}
 
 
 def test_upgrade_one_module(hub_database_url: str, both: list[Path], tmp_path: Path) -> None:
