@@ -122,6 +122,9 @@ def test_fixed_module_migrates_and_clears_the_persisted_failure(
             id="insert-into-customers",
         ),
         pytest.param(
+            "op.execute('DELETE FROM customers')", "'customers'", id="delete-from-customers"
+        ),
+        pytest.param(
             "op.create_index('demo_ix_customers', 'customers', ['email'])",
             "customers",
             id="index-on-core-table",
@@ -133,6 +136,11 @@ def test_sandbox_rolls_back_and_names_offending_objects(
 ) -> None:
     folder = write_revisions("demo", [table_sql("demo_items") + "\n" + body])
     good = write_revisions("other", [table_sql("other_items")])
+    core_only = build_hub(hub_database_url, {})
+    run_migrations(core_only)
+    with core_only.engine.begin() as conn:
+        conn.exec_driver_sql("INSERT INTO customers (name) VALUES ('kept')")
+    core_only.engine.dispose()
     hub = build_hub(
         hub_database_url, {"demo": migrating_module(folder), "other": migrating_module(good)}
     )
@@ -151,7 +159,7 @@ def test_sandbox_rolls_back_and_names_offending_objects(
     assert "demo_items" not in names
     assert "sneaky" not in names
     assert "demo_flag" not in columns(hub_database_url, "customers")
-    assert query(hub_database_url, "SELECT count(*) FROM customers") == [(0,)]
+    assert query(hub_database_url, "SELECT name FROM customers") == [("kept",)]
     assert hub.registry.get("other").state is ModuleState.ENABLED  # type: ignore[union-attr]
 
 

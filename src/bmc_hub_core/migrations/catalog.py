@@ -47,6 +47,8 @@ _PG_RELATIONS = f"""
 SELECT c.oid, n.nspname, c.relname, c.relkind, t.relname AS owner,
        CASE WHEN c.relkind IN ('i', 'I') THEN pg_get_indexdef(c.oid)
             WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid)
+            -- TRUNCATE gives a table a new file: rows counters do not see it, this does.
+            WHEN c.relkind = 'r' THEN c.relfilenode::text
             ELSE '' END AS definition
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
