@@ -125,6 +125,9 @@ def test_fixed_module_migrates_and_clears_the_persisted_failure(
             "op.execute('DELETE FROM customers')", "'customers'", id="delete-from-customers"
         ),
         pytest.param(
+            "op.execute('UPDATE customers SET email = NULL')", "'customers'", id="update-customers"
+        ),
+        pytest.param(
             "op.create_index('demo_ix_customers', 'customers', ['email'])",
             "customers",
             id="index-on-core-table",

@@ -49,7 +49,10 @@ SELECT c.oid, n.nspname, c.relname, c.relkind, t.relname AS owner,
             WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid)
             -- TRUNCATE gives a table a new file: rows counters do not see it, this does.
             WHEN c.relkind = 'r' THEN c.relfilenode::text
-            ELSE '' END AS definition
+            ELSE '' END
+       -- Grants, owner and row security are changes too (GRANT ALL ON customers ...).
+       || ' ' || coalesce(c.relacl::text, '') || ' ' || c.relowner::text
+       || ' ' || c.relrowsecurity::text AS definition
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = c.oid
