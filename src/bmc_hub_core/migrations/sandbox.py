@@ -101,6 +101,9 @@ class SqliteAuthorizer:
         self.denied: list[str] = []
 
     def __call__(self, action: int, arg1: Any, arg2: Any, _db: Any, _trigger: Any) -> int:
+        if action == sqlite3.SQLITE_ATTACH:
+            # Another database file is outside every prefix.
+            return self._deny(f"attach database {arg1!r}")
         spec = _SQLITE_ACTIONS.get(action)
         if spec is None:
             return sqlite3.SQLITE_OK
@@ -109,7 +112,9 @@ class SqliteAuthorizer:
         # SQLite maintains its own tables (sqlite_master, sqlite_sequence) during DDL.
         if not table or table.startswith("sqlite_") or owns_table(self.prefix, table):
             return sqlite3.SQLITE_OK
-        description = f"{what} '{table}'"
+        return self._deny(f"{what} '{table}'")
+
+    def _deny(self, description: str) -> int:
         if description not in self.denied:
             self.denied.append(description)
         return sqlite3.SQLITE_DENY
