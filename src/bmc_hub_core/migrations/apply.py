@@ -71,7 +71,13 @@ def _error(exc: BaseException, steps: list[str], watch: _Watch | None) -> Module
     where = f"revision {failing} failed: " if failing else ""
     if isinstance(exc, ModuleMigrationError):
         return ModuleMigrationError(f"{where}{exc}")
-    return ModuleMigrationError(f"{where}{type(exc).__name__}: {exc}".strip())
+    return ModuleMigrationError(f"{where}{type(exc).__name__}: {_one_line(exc)}")
+
+
+def _one_line(exc: BaseException) -> str:
+    """SQLAlchemy's message without its trailing link, on one line (it is stored and shown)."""
+    text = str(exc).split("\n(Background on this error at:")[0]
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def _foreign_key_check(conn: sa.Connection) -> None:
