@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from bmc_hub_core.db import module_metadata
 from bmc_hub_core.errors import BmcHubError
-from bmc_hub_core.migrations.authoring import new_revision
+from bmc_hub_core.migrations.authoring import downgrade, new_revision
 from bmc_hub_core.migrations.runner import run_migrations
 from bmc_hub_core.types import ModuleState
 
@@ -97,3 +97,21 @@ def test_a_module_whose_dependency_failed_to_migrate_is_not_migrated(
     assert record.error.stage == "dependency"
     assert "requires module 'base', which failed at migrate" in record.error.message
     assert not {n for n in objects(hub_database_url) if n.startswith(("base_", "user_"))}
+
+
+def test_downgrade_to_base_reports_what_incomplete_downgrades_left(
+    hub_database_url: str, write_revisions: RevisionWriter
+) -> None:
+    folder = write_revisions(
+        "demo",
+        [table_sql("demo_items"), table_sql("demo_more")],
+        downs=["op.drop_table('demo_items')", "pass"],
+    )
+    hub = build_hub(hub_database_url, {"demo": migrating_module(folder)})
+    run_migrations(hub)
+
+    now, left = downgrade(hub, "demo", "base")
+
+    assert now == ""
+    assert "table 'demo_more'" in left
+    assert "demo_alembic_version" not in objects(hub_database_url)

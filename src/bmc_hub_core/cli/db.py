@@ -109,8 +109,15 @@ def downgrade(
     if not yes and not typer.confirm(f"This will {what}. Continue?", default=False):
         console.print("nothing changed")
         raise typer.Exit(1)
-    now = run_downgrade(hub, module, to)
+    now, left = run_downgrade(hub, module, to)
     console.print(f"{module}: now at {now or 'base'}", highlight=False)
+    if left:
+        # The downgrades ran and committed; what they forgot is the module's to fix.
+        console.print(
+            f"[yellow]warning:[/] the downgrades of '{module}' left {', '.join(left)}; "
+            "drop them by hand and fix the module's downgrade()",
+            highlight=False,
+        )
 
 
 @app.command("revision")

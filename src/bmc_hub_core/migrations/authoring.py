@@ -14,11 +14,13 @@ from ..hub import Hub
 from ..registry import ModuleRecord
 from .apply import move
 from .branch import Branch, load_branch
+from .catalog import snapshot
 from .collect import module_metadata_of, versions_folder
 from .core import core_is_current
 from .engine import ALEMBIC_THREAD_LOCK, make_config, module_version_table
 from .lock import migration_lock
 from .outcome import clear_failure
+from .sandbox import owns
 
 
 def loaded_record(hub: Hub, name: str) -> ModuleRecord:
@@ -46,11 +48,12 @@ def module_branch(hub: Hub, name: str) -> Branch:
     return load_branch(name, folder, module_metadata_of(record))
 
 
-def downgrade(hub: Hub, name: str, target: str) -> str:
+def downgrade(hub: Hub, name: str, target: str) -> tuple[str, list[str]]:
     """Downgrade module ``name`` to ``target`` (a revision, ``-N`` or ``base``) atomically.
 
-    ``base`` also drops ``NAME_alembic_version``: nothing named ``NAME_`` is left.
-    Returns the revision now current (``''`` at base).
+    ``base`` also drops ``NAME_alembic_version``. Returns the revision now current
+    (``''`` at base) and, at base, the module's objects its downgrades left behind
+    (none when they are complete).
     """
     branch = module_branch(hub, name)
     if target != "base" and not target.startswith("-") and not branch.knows(target):
@@ -62,7 +65,11 @@ def downgrade(hub: Hub, name: str, target: str) -> str:
             raise CoreMigrationError("the core schema is not at head; run `bmc-hub db upgrade`")
         now, _ran = move(hub.engine, branch, target, drop_version_table=target == "base")
         clear_failure(hub.engine, name)
-    return now
+    if target != "base":
+        return now, []
+    with hub.engine.connect() as conn:
+        left = [obj.label for obj in snapshot(conn).values() if owns(branch.prefix, obj)]
+    return now, sorted(left)
 
 
 def _refuse_foreign_ops(prefix: str) -> Any:

@@ -33,7 +33,7 @@ from ..migrations.catalog import snapshot
 from ..migrations.core import upgrade_core
 from ..migrations.engine import make_config, module_version_table
 from ..migrations.runner import run_migrations
-from ..migrations.sandbox import violations
+from ..migrations.sandbox import owns, violations
 from ..settings import Settings
 from ..types import ModuleState
 
@@ -65,7 +65,7 @@ def module_alembic_config(
 
 def _owned_leftovers(engine: sa.Engine, prefix: str) -> list[str]:
     with engine.connect() as conn:
-        return sorted(obj.label for obj in snapshot(conn).values() if obj.name.startswith(prefix))
+        return sorted(obj.label for obj in snapshot(conn).values() if owns(prefix, obj))
 
 
 def _model_diffs(engine: sa.Engine, branch: Branch) -> list[object]:
