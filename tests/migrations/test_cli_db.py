@@ -114,9 +114,14 @@ def test_upgrade_one_module(hub_database_url: str, both: list[Path], tmp_path: P
     names = objects(hub_database_url)
     assert "notes_items" in names
     assert not {n for n in names if n.startswith("ledger_")}
-    unknown = run(["db", "upgrade", "--module", "nope"], both, hub_database_url, tmp_path)
-    assert unknown.returncode == 2
-    assert "no module named 'nope'" in unknown.stderr
+    for command in (
+        ["db", "upgrade", "--module", "nope"],
+        ["db", "downgrade", "--module", "nope", "--yes"],
+        ["db", "revision", "--module", "nope", "-m", "x"],
+    ):
+        unknown = run(command, both, hub_database_url, tmp_path)
+        assert unknown.returncode == 2, command
+        assert "no module named 'nope' is installed" in unknown.stderr
 
 
 def test_uninstalled_module_is_listed_as_orphan_and_nothing_breaks(

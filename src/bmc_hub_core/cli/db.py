@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ..errors import BmcHubError, UnknownModuleError
+from ..errors import BmcHubError
 from ..hub import Hub
 from ..migrations.authoring import downgrade as run_downgrade
 from ..migrations.authoring import loaded_record, module_branch, new_revision
@@ -130,8 +130,6 @@ def revision(
 ) -> None:
     """Write a new revision file into the module's versions folder."""
     hub = _hub(load_settings(), module)
-    if hub.registry.get(module) is None:
-        raise UnknownModuleError(f"no module named '{module}' is installed")
     path = new_revision(hub, module, message, autogenerate=autogenerate)
     console.print(f"wrote {path}", highlight=False, soft_wrap=True)
 

@@ -12,6 +12,7 @@ from alembic.util import CommandError
 from ..errors import BmcHubError, CoreMigrationError, ModuleMigrationError, UnknownModuleError
 from ..hub import Hub
 from ..registry import ModuleRecord
+from ..types import ModuleState
 from .apply import move
 from .branch import Branch, load_branch
 from .catalog import snapshot
@@ -26,8 +27,8 @@ from .sandbox import owns
 def loaded_record(hub: Hub, name: str) -> ModuleRecord:
     """The module's record, loaded (imported and configured), or a clear error."""
     record = hub.registry.get(name)
-    if record is None:
-        known = ", ".join(r.name for r in hub.registry) or "none"
+    if record is None or record.state is ModuleState.MISSING:
+        known = ", ".join(r.name for r in hub.registry if r.candidate is not None) or "none"
         raise UnknownModuleError(f"no module named '{name}' is installed (installed: {known})")
     if not record.loaded or record.context is None:
         why = f"{record.error.stage}: {record.error.message}" if record.error else ""
