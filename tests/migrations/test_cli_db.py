@@ -65,8 +65,10 @@ def both(migration_sites: dict[str, Path]) -> list[Path]:
 def test_upgrade_brings_core_and_modules_to_head_and_status_shows_it(
     hub_database_url: str, both: list[Path], tmp_path: Path
 ) -> None:
-    before = by_name(status(both, hub_database_url, tmp_path))
-    assert before["ledger"]["pending"] == 3
+    before = status(both, hub_database_url, tmp_path)
+    assert by_name(before)["ledger"]["pending"] == 3
+    assert before["core"]["pending"] == 1
+    assert not (tmp_path / "hub.db").exists()  # status never creates a SQLite file
 
     result = run(["db", "upgrade"], both, hub_database_url, tmp_path)
 

@@ -6,10 +6,12 @@ orphans with the tables their prefix still owns, never as an error.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
+from ..db import is_sqlite
 from ..hub import Hub
 from .core import core_current, core_heads, core_pending
 from .runner import observe_migrations
@@ -36,8 +38,22 @@ def _owned_tables(tables: list[str], name: str, longer: list[str]) -> list[str]:
     ]
 
 
+def _missing_sqlite_file(hub: Hub) -> bool:
+    database = hub.engine.url.database
+    return (
+        is_sqlite(hub.engine.url)
+        and database not in (None, "", ":memory:")
+        and not database.startswith("file:")
+        and not Path(database).exists()
+    )
+
+
 def database_status(hub: Hub) -> dict[str, Any]:
     """Everything ``bmc-hub db status`` shows, as JSON-ready data."""
+    shown_url = hub.engine.url.render_as_string(hide_password=True)
+    if _missing_sqlite_file(hub):
+        # Connecting would create the file; an empty in-memory database reads the same.
+        hub.engine = sa.create_engine("sqlite://")
     branches, currents = observe_migrations(hub)
     modules = []
     with hub.engine.connect() as conn:
@@ -82,7 +98,7 @@ def database_status(hub: Hub) -> dict[str, Any]:
                 }
             )
     return {
-        "database": hub.engine.url.render_as_string(hide_password=True),
+        "database": shown_url,
         "core": _core(hub),
         "modules": modules,
         "orphans": orphans,
