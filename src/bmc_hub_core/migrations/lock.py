@@ -55,18 +55,25 @@ def migration_lock(engine: Engine, timeout: float) -> Iterator[None]:
         finally:
             lock.release()
         return
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        deadline = time.monotonic() + timeout
-        while not conn.execute(
-            sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}
-        ).scalar():
-            if time.monotonic() > deadline:
-                raise MigrationLockTimeout(
-                    f"another process has held the migration advisory lock ({ADVISORY_KEY}) "
-                    f"for over {timeout:g}s; wait for it or raise BMC_HUB_MIGRATION_LOCK_TIMEOUT"
-                )
-            time.sleep(0.1)
-        try:
-            yield
-        finally:
-            conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+    # A dedicated, unpooled connection: a session lock must never go back to a pool
+    # (another checkout could not release it), and closing the session releases it.
+    dedicated = sa.create_engine(engine.url, poolclass=sa.pool.NullPool)
+    try:
+        with dedicated.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            deadline = time.monotonic() + timeout
+            while not conn.execute(
+                sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}
+            ).scalar():
+                if time.monotonic() > deadline:
+                    raise MigrationLockTimeout(
+                        f"another process has held the migration advisory lock "
+                        f"({ADVISORY_KEY}) for over {timeout:g}s; wait for it or raise "
+                        "BMC_HUB_MIGRATION_LOCK_TIMEOUT"
+                    )
+                time.sleep(0.1)
+            try:
+                yield
+            finally:
+                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+    finally:
+        dedicated.dispose()
