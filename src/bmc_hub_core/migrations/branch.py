@@ -80,7 +80,7 @@ class Branch:
         )
 
 
-def _problems(name: str, revisions: list[Script]) -> list[str]:
+def _problems(revisions: list[Script]) -> list[str]:
     problems = []
     for script in revisions:
         rev = script.revision
@@ -126,7 +126,7 @@ def load_branch(name: str, versions: Path, metadata: sa.MetaData | None = None) 
             f"it has {len(heads)} heads ({', '.join(sorted(heads))}); merge them "
             f"(`alembic merge`) so the branch has exactly one head"
         )
-    problems = _problems(name, revisions)
+    problems = _problems(revisions)
     if problems:
         raise ModuleMigrationError("; ".join(problems))
     order = tuple(reversed([r.revision for r in revisions]))
