@@ -14,7 +14,9 @@ from sqlalchemy.exc import OperationalError
 
 def postgres_reachable(admin_url: str) -> str | None:
     """None when ``admin_url`` answers, else the reason (one line)."""
-    engine = sa.create_engine(admin_url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 3})
+    engine = sa.create_engine(
+        admin_url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 3}
+    )
     try:
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))
