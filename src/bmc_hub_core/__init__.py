@@ -1,17 +1,40 @@
 """BMC Hub Core: a FastAPI hub whose features are pip-installable modules.
 
 The public API for module authors is what ``__all__`` lists; the test kit is
-``bmc_hub_core.testing``.
+``bmc_hub_core.testing``. Names are imported on first use (PEP 562), so a module that
+only needs ``hookimpl`` — and every ``bmc-hub`` command that needs no app — does not pay
+for importing the whole web stack.
 """
 
-from .app import create_app
-from .context import ModuleContext
-from .db import module_metadata
-from .errors import BmcHubError
-from .hookspecs import HUB_API_VERSION, hookimpl, hookspec
-from .module_settings import ModuleSettings
-from .settings import Settings, load_settings
-from .types import HealthResult, ModuleState
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .app import create_app
+    from .context import ModuleContext
+    from .db import module_metadata
+    from .errors import BmcHubError
+    from .hookspecs import HUB_API_VERSION, hookimpl, hookspec
+    from .module_settings import ModuleSettings
+    from .settings import Settings, load_settings
+    from .types import HealthResult, ModuleState
+
+_WHERE = {
+    "create_app": ".app",
+    "ModuleContext": ".context",
+    "module_metadata": ".db",
+    "BmcHubError": ".errors",
+    "HUB_API_VERSION": ".hookspecs",
+    "hookimpl": ".hookspecs",
+    "hookspec": ".hookspecs",
+    "ModuleSettings": ".module_settings",
+    "Settings": ".settings",
+    "load_settings": ".settings",
+    "HealthResult": ".types",
+    "ModuleState": ".types",
+}
 
 __all__ = [
     "HUB_API_VERSION",
@@ -27,3 +50,16 @@ __all__ = [
     "load_settings",
     "module_metadata",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'bmc_hub_core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

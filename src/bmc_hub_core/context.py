@@ -8,9 +8,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from fastapi.templating import Jinja2Templates
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.templating import Jinja2Templates  # fastapi.templating loads all of FastAPI
 
 from .db import module_metadata, session_factory
 from .module_settings import ModuleSettings

@@ -11,7 +11,6 @@ from importlib import resources
 from pathlib import Path
 
 import pluggy
-from fastapi.templating import Jinja2Templates
 from jinja2 import (
     BaseLoader,
     ChoiceLoader,
@@ -21,6 +20,7 @@ from jinja2 import (
     select_autoescape,
 )
 from sqlalchemy.engine import Engine
+from starlette.templating import Jinja2Templates  # fastapi.templating loads all of FastAPI
 
 from . import hookspecs
 from .calling import call_one_sync

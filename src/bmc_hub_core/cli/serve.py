@@ -6,7 +6,6 @@ import ipaddress
 import logging
 
 import typer
-import uvicorn
 
 from ..discovery import scan
 from ..settings import load_settings
@@ -63,6 +62,8 @@ def serve(
     if reload:
         allowed = None if settings.allow_all else set(settings.allowed_names)
         options["reload_dirs"] = reload_dirs(allowed)
+    import uvicorn  # only `serve` needs the server; other commands start faster
+
     uvicorn.run(
         "bmc_hub_core.app:app_from_env",
         factory=True,
