@@ -20,6 +20,7 @@ from bmc_hub_core.testing.databases import (
     sqlite_url,
     temporary_postgres_database,
 )
+from tests.installs import pip_install_target
 
 POSTGRES_URL = os.environ.get(
     "BMC_HUB_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -71,27 +72,7 @@ def installed_dists(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Nothing is put on ``sys.path`` here: ask for ``with_dists`` (in-process) or pass the
     folder as PYTHONPATH to a subprocess.
     """
-    import subprocess
-    import sys
-
-    target = tmp_path_factory.mktemp("site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            *map(str, TEST_DISTRIBUTIONS),
-        ],
-        check=True,
-    )
-    return target
+    return pip_install_target(tmp_path_factory.mktemp("site"), *TEST_DISTRIBUTIONS)
 
 
 @pytest.fixture

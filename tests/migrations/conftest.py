@@ -4,34 +4,18 @@ so a test can "uninstall" one by leaving its folder off the path)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.installs import pip_install_target
+
 DISTS = Path(__file__).parent.parent / "dists"
 
 
 def _install(source: Path, target: Path) -> Path:
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(source),
-        ],
-        check=True,
-    )
-    return target
+    return pip_install_target(target, source)
 
 
 @pytest.fixture(scope="session")
