@@ -11,6 +11,8 @@ from bmc_hub_core.hub import Hub
 from bmc_hub_core.settings import Settings
 from bmc_hub_core.types import ModuleState
 
+from .records import assert_failed
+
 
 def _hub(url: str, modules: str) -> Hub:
     return Hub.build(Settings(_env_file=None, database_url=url, modules=modules))  # type: ignore[call-arg]
@@ -31,12 +33,10 @@ def test_good_module_is_enabled_and_the_broken_one_fails_at_import(
     with_dists: Path, sqlite_only_url: str
 ) -> None:
     hub = _hub(sqlite_only_url, "goodmod,broken_import")
-    good, broken = hub.registry.get("goodmod"), hub.registry.get("broken_import")
+    good = hub.registry.get("goodmod")
     assert good is not None and good.state is ModuleState.ENABLED
-    assert broken is not None and broken.state is ModuleState.FAILED
-    assert broken.error is not None
-    assert (broken.error.stage, broken.error.type) == ("import", "ModuleNotFoundError")
-    assert "bmc_hub_this_package_does_not_exist" in broken.error.message
+    broken = assert_failed(hub, "broken_import", "import", "bmc_hub_this_package_does_not_exist")
+    assert broken.error is not None and broken.error.type == "ModuleNotFoundError"
 
 
 def test_not_allowed_modules_are_listed_but_never_imported(
@@ -55,12 +55,9 @@ def test_duplicate_entry_point_names_load_neither_and_name_both(
     with_dists: Path, sqlite_only_url: str
 ) -> None:
     hub = _hub(sqlite_only_url, "dupmod")
-    record = hub.registry.get("dupmod")
-    assert record is not None and record.state is ModuleState.FAILED
-    assert record.error is not None and record.error.stage == "discover"
-    assert "duplicate" in record.error.message
-    assert "bmc-hub-dup-a 1.0.0" in record.error.message
-    assert "bmc-hub-dup-b 1.0.0" in record.error.message
+    record = assert_failed(
+        hub, "dupmod", "discover", "duplicate", "bmc-hub-dup-a 1.0.0", "bmc-hub-dup-b 1.0.0"
+    )
     assert record.plugin is None
 
 
@@ -68,12 +65,8 @@ def test_invalid_and_reserved_names_fail_at_discover(
     with_dists: Path, sqlite_only_url: str
 ) -> None:
     hub = _hub(sqlite_only_url, "*")
-    bad, reserved = hub.registry.get("Bad-Name"), hub.registry.get("admin")
-    assert bad is not None and bad.error is not None
-    assert (bad.state, bad.error.stage) == (ModuleState.FAILED, "discover")
-    assert "is invalid" in bad.error.message
-    assert reserved is not None and reserved.error is not None
-    assert "reserved by the core" in reserved.error.message
+    assert_failed(hub, "Bad-Name", "discover", "is invalid")
+    assert_failed(hub, "admin", "discover", "reserved by the core")
 
 
 def test_prefix_overlap_refuses_the_longer_name_while_both_are_allowed(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,30 +25,29 @@ def build_hub(url: str, modules: dict[str, object], **overrides: Any) -> Hub:
     return Hub.build(settings, candidates={}, extra_plugins=modules)
 
 
-def objects(url: str) -> set[str]:
-    """Every table and view name in the database."""
+@contextmanager
+def connect(url: str) -> Iterator[sa.Connection]:
+    """A connection of its own (no pool left behind), independent of the hub's engine."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
-            inspector = sa.inspect(conn)
-            return {*inspector.get_table_names(), *inspector.get_view_names()}
+            yield conn
     finally:
         engine.dispose()
+
+
+def objects(url: str) -> set[str]:
+    """Every table and view name in the database."""
+    with connect(url) as conn:
+        inspector = sa.inspect(conn)
+        return {*inspector.get_table_names(), *inspector.get_view_names()}
 
 
 def query(url: str, sql: str) -> list[tuple[Any, ...]]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            return [tuple(row) for row in conn.execute(sa.text(sql))]
-    finally:
-        engine.dispose()
+    with connect(url) as conn:
+        return [tuple(row) for row in conn.execute(sa.text(sql))]
 
 
 def columns(url: str, table: str) -> list[str]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            return [c["name"] for c in sa.inspect(conn).get_columns(table)]
-    finally:
-        engine.dispose()
+    with connect(url) as conn:
+        return [c["name"] for c in sa.inspect(conn).get_columns(table)]

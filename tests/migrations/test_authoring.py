@@ -14,6 +14,7 @@ from bmc_hub_core.migrations.authoring import downgrade, new_revision
 from bmc_hub_core.migrations.runner import run_migrations
 from bmc_hub_core.types import ModuleState
 
+from ..records import assert_failed
 from .conftest import RevisionWriter, table_sql
 from .helpers import build_hub, migrating_module, objects
 
@@ -90,12 +91,7 @@ def test_a_module_whose_dependency_failed_to_migrate_is_not_migrated(
 
     run_migrations(hub)
 
-    record = hub.registry.get("user")
-    assert record is not None
-    assert record.state is ModuleState.FAILED
-    assert record.error is not None
-    assert record.error.stage == "dependency"
-    assert "requires module 'base', which failed at migrate" in record.error.message
+    assert_failed(hub, "user", "dependency", "requires module 'base', which failed at migrate")
     assert not {n for n in objects(hub_database_url) if n.startswith(("base_", "user_"))}
 
 

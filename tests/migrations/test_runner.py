@@ -12,6 +12,7 @@ from bmc_hub_core.migrations.runner import run_migrations
 from bmc_hub_core.types import ModuleState
 
 from ..fakes import fake_module
+from ..records import assert_failed
 from .conftest import RevisionWriter, table_sql
 from .helpers import build_hub, columns, migrating_module, objects, query
 
@@ -72,13 +73,7 @@ def test_failing_revision_rolls_the_whole_module_back_and_others_migrate(
     # Not even the first revision's table survives: one transaction per module.
     assert not {n for n in names if n.startswith("demo_")}
     assert "other_items" in names
-    record = hub.registry.get("demo")
-    assert record is not None
-    assert record.state is ModuleState.FAILED
-    assert record.error is not None
-    assert record.error.stage == "migrate"
-    assert "revision demo_0002 failed" in record.error.message
-    assert "boom in the middle" in record.error.message
+    assert_failed(hub, "demo", "migrate", "revision demo_0002 failed", "boom in the middle")
     assert report.failed.keys() == {"demo"}
     assert hub.registry.get("other").state is ModuleState.ENABLED  # type: ignore[union-attr]
     persisted = query(
@@ -150,14 +145,7 @@ def test_sandbox_rolls_back_and_names_offending_objects(
 
     run_migrations(hub)
 
-    record = hub.registry.get("demo")
-    assert record is not None
-    assert record.state is ModuleState.FAILED
-    assert record.error is not None
-    assert record.error.stage == "migrate"
-    assert "demo_0001" in record.error.message
-    assert offending in record.error.message
-    assert "outside the prefix 'demo_'" in record.error.message
+    assert_failed(hub, "demo", "migrate", "demo_0001", offending, "outside the prefix 'demo_'")
     names = objects(hub_database_url)
     assert "demo_items" not in names
     assert "sneaky" not in names
@@ -201,13 +189,7 @@ def test_database_ahead_of_code_is_not_served_and_nothing_is_written(
     )
     assert run_migrations(hub).failed.keys() == {"demo"}
 
-    record = hub.registry.get("demo")
-    assert record is not None
-    assert record.state is ModuleState.FAILED
-    assert record.error is not None
-    assert record.error.stage == "migrate"
-    assert "database is newer than the code" in record.error.message
-    assert "demo_0002" in record.error.message
+    assert_failed(hub, "demo", "migrate", "database is newer than the code", "demo_0002")
     assert query(hub_database_url, "SELECT version_num FROM demo_alembic_version") == [
         ("demo_0002",)
     ]
@@ -258,12 +240,7 @@ def test_broken_branches_fail_only_that_module(
     report = run_migrations(hub)
 
     assert report.failed.keys() == {"demo"}
-    record = hub.registry.get("demo")
-    assert record is not None
-    assert record.state is ModuleState.FAILED
-    assert record.error is not None
-    assert record.error.stage == "migrate"
-    assert message in record.error.message
+    assert_failed(hub, "demo", "migrate", message)
     assert hub.registry.get("other").state is ModuleState.ENABLED  # type: ignore[union-attr]
 
 
@@ -288,12 +265,7 @@ def test_broken_register_migrations_fails_only_that_module(
 ) -> None:
     hub = build_hub(hub_database_url, {"demo": fake_module(register_migrations=hook)})
     run_migrations(hub)
-    record = hub.registry.get("demo")
-    assert record is not None
-    assert record.state is ModuleState.FAILED
-    assert record.error is not None
-    assert record.error.stage == "migrate"
-    assert message in record.error.message
+    assert_failed(hub, "demo", "migrate", message)
 
 
 def test_check_only_never_writes_and_fails_modules_behind(
