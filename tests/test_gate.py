@@ -168,8 +168,15 @@ def test_disabling_a_dependency_makes_its_dependents_503(hub_admin_client):
     answer = client.get("/api/v1/addon/ping")
     assert answer.status_code == 503
     assert answer.json() == {"detail": "module 'addon' is unavailable: dependency"}
+    # Health agrees with the gate: the dependent is unavailable, naming its dependency.
+    health = client.get("/api/v1/addon/health")
+    assert health.status_code == 503
+    assert health.json()["status"] == "unavailable"
+    assert health.json()["detail"] == "needs module 'base', which is disabled"
+    assert client.get("/api/v1/health").json()["modules"]["addon"] == "unavailable"
     assert client.post("/api/v1/modules/base/enable").status_code == 200
     assert client.get("/api/v1/addon/ping").status_code == 200
+    assert client.get("/api/v1/addon/health").status_code == 200
 
 
 def test_toggling_never_adds_or_removes_routes(hub_admin_client):

@@ -31,7 +31,7 @@ def build_router() -> APIRouter:
         """One module's health: 200 when ok, 503 otherwise."""
         service = _health(request)
         record = service.hub.registry.get(name) if NAME_PATTERN.match(name) else None
-        if record is None or record not in service.reported():
+        if record is None or not service.is_reported(record):
             raise HTTPException(404, f"module '{name}' is not installed or not allowed")
         result = await service.check(record)
         body = {"name": name, **result.as_dict()}

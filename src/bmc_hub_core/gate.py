@@ -43,11 +43,7 @@ def compute_view(registry: Registry) -> GateView:
         if not NAME_PATTERN.match(record.name) or record.name in RESERVED_NAMES:
             continue  # an invalid name never owns a URL space
         if record.state is ModuleState.ENABLED and record.context is not None:
-            broken_dep = next(
-                (d for d in record.dependencies if _state(registry, d) is not ModuleState.ENABLED),
-                None,
-            )
-            if broken_dep is not None:
+            if registry.blocking_dependency(record) is not None:
                 view[record.name] = GateEntry("failed", "dependency")
                 continue
             settings = record.context.settings
@@ -58,11 +54,6 @@ def compute_view(registry: Registry) -> GateView:
             stage = record.error.stage if record.error else "unknown"
             view[record.name] = GateEntry("failed", stage)
     return MappingProxyType(view)
-
-
-def _state(registry: Registry, name: str) -> ModuleState | None:
-    record = registry.get(name)
-    return record.state if record else None
 
 
 def module_of(path: str) -> tuple[str | None, bool]:

@@ -56,14 +56,15 @@ class HealthService:
         self._running: dict[str, tuple[float, asyncio.Task[ModuleHealth]]] = {}
         self._threads: dict[str, concurrent.futures.Future[Any]] = {}
 
+    def is_reported(self, record: ModuleRecord) -> bool:
+        """Loaded modules, and allowed ones (in-process modules count as allowed)."""
+        return record.loaded or (
+            record.state is not ModuleState.NOT_ALLOWED and self.hub.is_allowed(record.name)
+        )
+
     def reported(self) -> list[ModuleRecord]:
-        """Modules the aggregate reports: the allowed ones (in-process modules count as
-        allowed) and any that are loaded."""
-        return [
-            r
-            for r in self.hub.registry
-            if r.loaded or (r.state is not ModuleState.NOT_ALLOWED and self.hub.is_allowed(r.name))
-        ]
+        """Modules the aggregate reports."""
+        return [r for r in self.hub.registry if self.is_reported(r)]
 
     async def check(self, record: ModuleRecord) -> ModuleHealth:
         if record.state is ModuleState.DISABLED:
@@ -71,6 +72,9 @@ class HealthService:
         if record.state is not ModuleState.ENABLED or record.context is None:
             reason = record.error.message if record.error else record.state.value
             return ModuleHealth("unavailable", reason)
+        blocked = self.hub.registry.blocking_dependency(record)
+        if blocked is not None:
+            return ModuleHealth("unavailable", blocked)
         cached = self._cache.get(record.name)
         if cached and time.monotonic() - cached[0] < self.hub.settings.health_cache_seconds:
             return cached[1]

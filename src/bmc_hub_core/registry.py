@@ -117,6 +117,19 @@ class Registry:
     def _ordered(self) -> list[ModuleRecord]:
         return list(self._records.values())
 
+    def blocking_dependency(self, record: ModuleRecord) -> str | None:
+        """Why ``record`` cannot serve because of a module it needs, or None.
+
+        The gate and health both ask this, so a module whose dependency is disabled or
+        failed answers 503 and reports ``unavailable`` alike.
+        """
+        for name in record.dependencies:
+            other = self._records.get(name)
+            if other is None or other.state is not ModuleState.ENABLED:
+                state = other.state.value if other else "not installed"
+                return f"needs module '{name}', which is {state}"
+        return None
+
     def reorder(self, names: list[str]) -> None:
         """Keep records in ``names`` order (dependency order), the rest after, by name."""
         rest = sorted(set(self._records) - set(names))
