@@ -81,8 +81,7 @@ def actor(request: Request) -> str:
 
 async def record_json(request: Request, record: ModuleRecord) -> dict[str, Any]:
     service: HealthService = request.app.state.health
-    reported = {r.name for r in service.reported()}
-    health = (await service.check(record)).as_dict() if record.name in reported else None
+    health = (await service.check(record)).as_dict() if service.is_reported(record) else None
     return module_record(record, health=health, detail=True)
 
 
