@@ -126,6 +126,23 @@ def test_strict_mode_refuses_to_start_with_a_failed_allowed_module(hub_app) -> N
         pass
 
 
+def test_a_refused_start_still_stops_the_modules_that_started(hub_app) -> None:
+    events: list[str] = []
+    app = hub_app(
+        modules={
+            "fine": fake_module(
+                on_startup=lambda: events.append("start"),
+                on_shutdown=lambda: events.append("stop"),
+            ),
+            "broken": fake_module(register_routes=lambda: 42),
+        },
+        strict=True,
+    )
+    with pytest.raises(StrictModeError), TestClient(app):
+        pass
+    assert events == ["start", "stop"]
+
+
 def test_strict_mode_refuses_a_missing_allowed_module(hub_app) -> None:
     app = hub_app(extra_allowed=["not_installed_anywhere"], strict=True)
     with pytest.raises(StrictModeError, match="not_installed_anywhere: missing"), TestClient(app):

@@ -62,7 +62,13 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        await lifecycle.startup()
+        try:
+            await lifecycle.startup()
+        except BaseException:
+            # A failed start (strict mode, core migration) still stops the modules that
+            # did start and releases the database.
+            await lifecycle.shutdown()
+            raise
         try:
             yield
         finally:

@@ -8,7 +8,7 @@ from types import MappingProxyType
 import anyio
 
 from .calling import call_one_async
-from .errors import CoreMigrationError, StrictModeError
+from .errors import StrictModeError
 from .gate import GateView, compute_view
 from .hub import Hub
 from .migrations.runner import run_migrations
@@ -108,6 +108,3 @@ class Lifecycle:
                 log.error("module '%s' on_shutdown failed: %s", record.name, outcome.error)
             record.started = False
         self.hub.engine.dispose()
-
-
-__all__ = ["CoreMigrationError", "Lifecycle"]
