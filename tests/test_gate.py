@@ -172,7 +172,7 @@ def test_disabling_a_dependency_makes_its_dependents_503(hub_admin_client):
     health = client.get("/api/v1/addon/health")
     assert health.status_code == 503
     assert health.json()["status"] == "unavailable"
-    assert health.json()["detail"] == "needs module 'base', which is disabled"
+    assert health.json()["detail"] == "requires module 'base', which is disabled"
     assert client.get("/api/v1/health").json()["modules"]["addon"] == "unavailable"
     assert client.post("/api/v1/modules/base/enable").status_code == 200
     assert client.get("/api/v1/addon/ping").status_code == 200

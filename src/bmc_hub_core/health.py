@@ -74,7 +74,7 @@ class HealthService:
             return ModuleHealth("unavailable", reason)
         blocked = self.hub.registry.blocking_dependency(record)
         if blocked is not None:
-            return ModuleHealth("unavailable", blocked)
+            return ModuleHealth("unavailable", self.hub.registry.dependency_message(blocked))
         cached = self._cache.get(record.name)
         if cached and time.monotonic() - cached[0] < self.hub.settings.health_cache_seconds:
             return cached[1]

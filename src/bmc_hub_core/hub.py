@@ -30,7 +30,6 @@ from .discovery import Candidate, core_version, scan
 from .errors import HookReturnError
 from .loader import (
     check_hub_api,
-    dependency_problem,
     import_module,
     plan,
     template_loader,
@@ -90,7 +89,7 @@ class Hub:
             hub.registry.add(ModuleRecord(name, ModuleState.DISCOVERED))
             hub.inprocess.add(name)
             hub._register_inprocess(name, plugin)
-        for record in hub.registry.loaded_or_discovered():
+        for record in hub.registry.discovered():
             hub._load(record)
         return hub
 
@@ -112,9 +111,12 @@ class Hub:
         record.plugin = plugin
 
     def _load(self, record: ModuleRecord) -> None:
-        problem = dependency_problem(record, self.registry)
-        if problem:
-            record.fail(Stage.DEPENDENCY, problem)
+        # At load time every loaded dependency is enabled (toggles come later), so the
+        # same question the gate asks at runtime decides here.
+        dep = self.registry.blocking_dependency(record)
+        if dep is not None:
+            message = self.registry.dependency_message(dep)
+            record.fail(Stage.DEPENDENCY, f"{message}; fix or allow '{dep}' first")
             return
         if record.plugin is None and not import_module(record, self.pm):
             return

@@ -6,7 +6,6 @@ import importlib.util
 import inspect
 import logging
 import types
-from collections.abc import Iterable
 from graphlib import CycleError, TopologicalSorter
 from importlib import resources
 from pathlib import Path
@@ -212,16 +211,3 @@ def validate_impls(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
                     f"hook {caller.name} uses {', '.join(used)}, which modules may not use "
                     "(they would see or reorder other modules' calls); remove it"
                 )
-
-
-def dependency_problem(record: ModuleRecord, registry: Registry) -> str | None:
-    for dep in record.dependencies:
-        other = registry.get(dep)
-        if other is None or not other.loaded:
-            state = other.state.value if other else "not installed"
-            return f"requires module '{dep}', which is {state}; fix or allow '{dep}' first"
-    return None
-
-
-def names(records: Iterable[ModuleRecord]) -> list[str]:
-    return [r.name for r in records]

@@ -110,7 +110,7 @@ class Registry:
         """Records whose code is imported, in load (dependency) order."""
         return [r for r in self._ordered() if r.loaded]
 
-    def loaded_or_discovered(self) -> list[ModuleRecord]:
+    def discovered(self) -> list[ModuleRecord]:
         """Records still to be imported, in dependency order."""
         return [r for r in self._ordered() if r.state is ModuleState.DISCOVERED]
 
@@ -118,17 +118,22 @@ class Registry:
         return list(self._records.values())
 
     def blocking_dependency(self, record: ModuleRecord) -> str | None:
-        """Why ``record`` cannot serve because of a module it needs, or None.
+        """The first module ``record`` needs that is not enabled, or None.
 
-        The gate and health both ask this, so a module whose dependency is disabled or
-        failed answers 503 and reports ``unavailable`` alike.
+        The loader, the gate and health all ask this, so a module whose dependency is
+        disabled or failed is refused, answers 503 and reports ``unavailable`` alike.
         """
         for name in record.dependencies:
             other = self._records.get(name)
             if other is None or other.state is not ModuleState.ENABLED:
-                state = other.state.value if other else "not installed"
-                return f"needs module '{name}', which is {state}"
+                return name
         return None
+
+    def dependency_message(self, name: str) -> str:
+        other = self._records.get(name)
+        return (
+            f"requires module '{name}', which is {other.state.value if other else 'not installed'}"
+        )
 
     def reorder(self, names: list[str]) -> None:
         """Keep records in ``names`` order (dependency order), the rest after, by name."""
