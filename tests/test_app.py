@@ -183,3 +183,25 @@ def test_create_app_builds_without_touching_the_database(tmp_path: Any) -> None:
     db = tmp_path / "never.db"
     create_app(Settings(_env_file=None, database_url=f"sqlite:///{db}"))  # type: ignore[call-arg]
     assert not db.exists()
+
+
+def test_deleting_a_customer_that_module_data_references_is_409(hub_client) -> None:
+    import sqlalchemy as sa
+
+    client = hub_client()
+    cid = client.post("/api/v1/customers", json={"name": "Kept"}).json()["id"]
+    engine = client.app.state.hub.engine
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "CREATE TABLE links_refs (id INTEGER PRIMARY KEY, "
+                "customer_id INTEGER NOT NULL REFERENCES customers(id))"
+            )
+        )
+        conn.execute(sa.text("INSERT INTO links_refs (id, customer_id) VALUES (1, :c)"), {"c": cid})
+    answer = client.delete(f"/api/v1/customers/{cid}")
+    assert answer.status_code == 409
+    assert answer.json() == {
+        "detail": f"customer {cid} is still referenced by module data; remove that first"
+    }
+    assert client.get(f"/api/v1/customers/{cid}").status_code == 200

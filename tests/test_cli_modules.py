@@ -26,8 +26,8 @@ def run(
         PYTHONPATH=str(dists),
         BMC_HUB_DATABASE_URL=f"sqlite:///{tmp_path / 'hub.db'}",
         COLUMNS="200",
-        **env,
     )
+    full_env.update(env)
     return subprocess.run(
         [BMC_HUB, *args],
         capture_output=True,
@@ -180,3 +180,25 @@ def test_invalid_core_setting_is_one_line_and_exit_1(installed_dists: Path, tmp_
 def test_unknown_command_is_exit_2(installed_dists: Path, tmp_path: Path) -> None:
     result = run(["modules", "frobnicate"], installed_dists, tmp_path)
     assert result.returncode == 2
+
+
+def test_list_explains_a_database_that_does_not_exist_yet_and_creates_none(
+    installed_dists: Path, tmp_path: Path
+) -> None:
+    result = run(["modules", "list"], installed_dists, tmp_path, BMC_HUB_MODULES="goodmod")
+    assert result.returncode == 0, result.stderr
+    assert "does not exist yet (run `bmc-hub db upgrade`)" in result.stderr
+    assert not (tmp_path / "hub.db").exists()
+
+
+def test_list_works_when_the_database_is_unreachable(installed_dists: Path, tmp_path: Path) -> None:
+    result = run(
+        ["modules", "list", "--json"],
+        installed_dists,
+        tmp_path,
+        BMC_HUB_MODULES="goodmod",
+        BMC_HUB_DATABASE_URL="postgresql+psycopg2://postgres@127.0.0.1:1/none",
+    )
+    assert result.returncode == 0, result.stderr
+    assert {r["name"]: r["state"] for r in json.loads(result.stdout)}["goodmod"] == "enabled"
+    assert "Traceback" not in result.stderr
