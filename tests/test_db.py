@@ -58,7 +58,7 @@ def _context(url: str, *, dry_run: bool) -> tuple[ModuleContext, sa.Table]:
         "1",
         None,
         hub.engine,
-        hub.templates,
+        lambda: hub.templates,
         settings=ModuleSettings(read_only=False, dry_run=dry_run),
     )
     return context, table

@@ -9,7 +9,7 @@ import pytest
 
 from bmc_hub_core.discovery import Candidate
 from bmc_hub_core.hub import Hub
-from bmc_hub_core.loader import check_hub_api, template_loader
+from bmc_hub_core.loader import check_hub_api, template_folder
 from bmc_hub_core.settings import Settings
 from bmc_hub_core.types import ModuleState
 
@@ -20,19 +20,19 @@ class Plugin:
     pass
 
 
-def test_template_loader_finds_a_package_templates_folder() -> None:
+def test_template_folder_finds_a_package_templates_folder() -> None:
     import bmc_hub_hello.module as hello
 
-    loader = template_loader(hello)
-    assert loader is not None
-    assert "index.html" in loader.list_templates()
+    folder = template_folder(hello)
+    assert folder is not None
+    assert (folder / "index.html").is_file()
 
 
 @pytest.mark.parametrize("module_name", ["__main__", "json.decoder", "no_such_package_x"])
-def test_template_loader_is_none_without_a_package_folder(module_name: str) -> None:
+def test_template_folder_is_none_without_a_package_folder(module_name: str) -> None:
     plugin = types.new_class("P", (), {})()
     type(plugin).__module__ = module_name
-    assert template_loader(plugin) is None
+    assert template_folder(plugin) is None
 
 
 @pytest.mark.parametrize(

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
-from starlette.templating import Jinja2Templates  # fastapi.templating loads all of FastAPI
 
-from .db import module_metadata, session_factory
+from .db import module_metadata
 from .module_settings import ModuleSettings
 from .names import table_prefix
+
+if TYPE_CHECKING:  # the ORM and the templates are imported when first used
+    from sqlalchemy.orm import Session, sessionmaker
+    from starlette.templating import Jinja2Templates
 
 
 def module_logger(name: str) -> logging.Logger:
@@ -34,13 +37,19 @@ class ModuleContext:
     version: str
     distribution: str | None
     engine: Engine
-    templates: Jinja2Templates
+    #: Returns the hub's templates (built on first use).
+    template_source: Callable[[], Jinja2Templates] = field(repr=False)
     settings: ModuleSettings = field(default_factory=ModuleSettings)
     logger: logging.Logger = field(init=False)
     _sessions: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.logger = module_logger(self.name)
+
+    @property
+    def templates(self) -> Jinja2Templates:
+        """The hub's templates; this module's own are addressed as ``"NAME/file.html"``."""
+        return self.template_source()
 
     @property
     def table_prefix(self) -> str:
@@ -65,6 +74,8 @@ class ModuleContext:
     def session(self) -> Session:
         """A new Session; honours DRY_RUN (commit flushes, close rolls back)."""
         if self._sessions is None:
+            from .sessions import session_factory
+
             self._sessions = session_factory(self.engine, dry_run=self.dry_run)
         return self._sessions()
 

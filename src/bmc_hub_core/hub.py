@@ -6,21 +6,13 @@ the server does; the CLI uses it too, without a server.
 
 from __future__ import annotations
 
+import functools
 import logging
-from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pluggy
-from jinja2 import (
-    BaseLoader,
-    ChoiceLoader,
-    Environment,
-    FileSystemLoader,
-    PrefixLoader,
-    select_autoescape,
-)
 from sqlalchemy.engine import Engine
-from starlette.templating import Jinja2Templates  # fastapi.templating loads all of FastAPI
 
 from . import hookspecs
 from .calling import call_one_sync
@@ -32,7 +24,7 @@ from .loader import (
     check_hub_api,
     import_module,
     plan,
-    template_loader,
+    template_folder,
     validate_impls,
 )
 from .module_settings import ModuleSettings, load_module_settings, unknown_keys
@@ -40,11 +32,10 @@ from .registry import ModuleRecord, Registry
 from .settings import Settings
 from .types import ModuleState, Stage
 
+if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
+
 log = logging.getLogger(__name__)
-
-
-def core_templates_dir() -> Path:
-    return Path(str(resources.files("bmc_hub_core") / "templates"))
 
 
 class Hub:
@@ -59,14 +50,18 @@ class Hub:
         #: In-process modules (tests): installed and allowed by construction.
         self.inprocess: set[str] = set()
         self.core_version = core_version()
-        self._module_loaders: dict[str, BaseLoader] = {}
-        env = Environment(
-            loader=ChoiceLoader(
-                [PrefixLoader(self._module_loaders), FileSystemLoader(str(core_templates_dir()))]
-            ),
-            autoescape=select_autoescape(default=True, default_for_string=True),
-        )
-        self.templates = Jinja2Templates(env=env)
+        #: name → the module package's ``templates/`` folder.
+        self.template_folders: dict[str, Path] = {}
+
+    @functools.cached_property
+    def templates(self) -> Jinja2Templates:
+        """Core and module templates; built on first use (CLI commands never need it).
+
+        A module's templates are addressed as ``"NAME/file.html"``.
+        """
+        from .templating import build_templates
+
+        return build_templates(self.template_folders)
 
     @classmethod
     def build(
@@ -125,15 +120,15 @@ class Hub:
             version=record.version or "0",
             distribution=record.distribution,
             engine=self.engine,
-            templates=self.templates,
+            template_source=lambda: self.templates,
         )
         record.context = context
         if not self._configure(record, context):
             self.pm.unregister(name=record.name)
             return
-        loader = template_loader(record.plugin)
-        if loader is not None:
-            self._module_loaders[record.name] = loader
+        folder = template_folder(record.plugin)
+        if folder is not None:
+            self.template_folders[record.name] = folder
         record.state = ModuleState.ENABLED
 
     def _configure(self, record: ModuleRecord, context: ModuleContext) -> bool:

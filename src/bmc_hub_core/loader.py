@@ -11,7 +11,6 @@ from importlib import resources
 from pathlib import Path
 
 import pluggy
-from jinja2 import BaseLoader, FileSystemLoader
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from . import hookspecs
@@ -124,8 +123,8 @@ def _entry_package(plugin: object) -> str | None:
     return module_name.split(".")[0] if module_name else None
 
 
-def template_loader(plugin: object) -> BaseLoader | None:
-    """A loader for the ``templates/`` folder of the module's top-level package."""
+def template_folder(plugin: object) -> Path | None:
+    """The ``templates/`` folder of the module's top-level package, if it has one."""
     package = _entry_package(plugin)
     if not package:
         return None
@@ -138,7 +137,7 @@ def template_loader(plugin: object) -> BaseLoader | None:
     folder = resources.files(package) / "templates"
     if not folder.is_dir():
         return None
-    return FileSystemLoader(str(Path(str(folder))))
+    return Path(str(folder))
 
 
 def check_hub_api(plugin: object) -> str | None:

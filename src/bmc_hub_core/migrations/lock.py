@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
-from filelock import FileLock
-from filelock import Timeout as FileLockTimeout
 from sqlalchemy.engine import Engine
 
 from ..db import is_sqlite
@@ -42,6 +40,9 @@ def migration_lock(engine: Engine, timeout: float) -> Iterator[None]:
         if path is None:
             yield
             return
+        from filelock import FileLock
+        from filelock import Timeout as FileLockTimeout
+
         lock = FileLock(str(path))
         try:
             lock.acquire(timeout=timeout)
