@@ -21,7 +21,7 @@ from .collect import collect, fail_if_dependency_failed
 from .core import core_is_current, upgrade_core
 from .lock import migration_lock
 from .outcome import PersistedFailure, clear_failure, read_failures, record_failure
-from .tracking import read_current, version_tables
+from .tracking import read_currents as read_version_tables
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +40,11 @@ class MigrationReport:
 
 
 def read_currents(hub: Hub, branches: dict[str, Branch | None]) -> dict[str, tuple[str, ...]]:
-    """name → revisions in its version table (one catalog query, one SELECT each)."""
+    """name → revisions in its version table (one catalog query, one SELECT for all)."""
+    tables = {name: branch.version_table for name, branch in branches.items() if branch}
     with hub.engine.connect() as conn:
-        existing = version_tables(conn)
-        return {
-            name: read_current(conn, branch.version_table, existing)
-            for name, branch in branches.items()
-            if branch is not None
-        }
+        found = read_version_tables(conn, tables.values())
+    return {name: found[table] for name, table in tables.items()}
 
 
 def _judge(

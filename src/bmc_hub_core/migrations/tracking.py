@@ -1,10 +1,14 @@
 """Read what each version table says, without Alembic's per-call overhead.
 
-One catalog query lists the version tables; each existing one is read with one
-SELECT. Used by the lock-free precheck, ``db status`` and the orphan listing.
+One catalog query lists the version tables; all of them are then read with one
+``UNION ALL`` statement. Used by the lock-free precheck, ``db status`` and the orphan
+listing.
 """
 
 from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 
@@ -32,6 +36,35 @@ def read_current(
         return ()
     query = sa.select(sa.column("version_num", sa.String)).select_from(sa.table(table))
     return tuple(sorted(str(value) for value in conn.execute(query).scalars()))
+
+
+#: SQLite refuses a compound SELECT of more than 500 parts; read in chunks well below.
+_UNION_CHUNK = 200
+
+
+def read_currents(
+    conn: sa.Connection, tables: Iterable[str], existing: set[str] | None = None
+) -> dict[str, tuple[str, ...]]:
+    """table → its revisions, for many version tables in one statement (per 200 tables).
+
+    Tables that do not exist read as empty.
+    """
+    if existing is None:
+        existing = version_tables(conn)
+    wanted = list(dict.fromkeys(tables))
+    present = [table for table in wanted if table in existing]
+    found: dict[str, list[str]] = defaultdict(list)
+    quote = conn.dialect.identifier_preparer.quote
+    for start in range(0, len(present), _UNION_CHUNK):
+        chunk = present[start : start + _UNION_CHUNK]
+        # Plain SQL: compiling 50 SQLAlchemy selects costs more than running them.
+        sql = " UNION ALL ".join(
+            f"SELECT {index} AS t, version_num FROM {quote(table)}"
+            for index, table in enumerate(chunk)
+        )
+        for index, version in conn.exec_driver_sql(sql):
+            found[chunk[index]].append(str(version))
+    return {table: tuple(sorted(found.get(table, ()))) for table in wanted}
 
 
 def module_of_version_table(table: str) -> str | None:
