@@ -68,10 +68,15 @@ def scan(group: str = GROUP) -> dict[str, list[Candidate]]:
     found: dict[str, list[Candidate]] = defaultdict(list)
     for ep in md.entry_points(group=group):
         dist = ep.dist
-        dist_name = dist.metadata["Name"] if dist is not None else "<unknown>"
-        version = dist.version if dist is not None else "0"
-        requires = tuple(dist.requires or ()) if dist is not None else ()
-        found[ep.name].append(Candidate(ep.name, ep.value, dist_name, version, requires, ep))
+        if dist is None:
+            found[ep.name].append(Candidate(ep.name, ep.value, "<unknown>", "0", (), ep))
+            continue
+        # ``dist.version`` and ``dist.requires`` would each parse METADATA again.
+        meta = dist.metadata
+        requires = meta.get_all("Requires-Dist") or dist.requires or ()
+        found[ep.name].append(
+            Candidate(ep.name, ep.value, meta["Name"], meta["Version"], tuple(requires), ep)
+        )
     return dict(sorted(found.items()))
 
 
