@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from alembic import command
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
@@ -14,16 +13,17 @@ from .engine import (
     ALEMBIC_THREAD_LOCK,
     CORE_VERSION_TABLE,
     CORE_VERSIONS,
+    ENV_DIR,
     make_config,
     migration_engine,
 )
+from .tracking import read_current
 
 log = logging.getLogger(__name__)
 
 
 def _core_script() -> ScriptDirectory:
-    config = make_config(None, versions=CORE_VERSIONS, version_table=CORE_VERSION_TABLE)
-    return ScriptDirectory.from_config(config)
+    return ScriptDirectory(ENV_DIR, version_locations=[CORE_VERSIONS])
 
 
 def core_heads() -> set[str]:
@@ -41,11 +41,7 @@ def core_pending(engine: Engine) -> int:
 
 def core_current(engine: Engine) -> set[str]:
     with engine.connect() as conn:
-        return set(
-            MigrationContext.configure(
-                conn, opts={"version_table": CORE_VERSION_TABLE}
-            ).get_current_heads()
-        )
+        return set(read_current(conn, CORE_VERSION_TABLE))
 
 
 def core_is_current(engine: Engine) -> bool:

@@ -18,7 +18,8 @@ from ..types import Stage
 from .apply import move
 from .branch import Branch
 from .collect import collect, fail_if_dependency_failed
-from .core import core_is_current, upgrade_core
+from .core import core_heads, core_is_current, upgrade_core
+from .engine import CORE_VERSION_TABLE
 from .lock import migration_lock
 from .outcome import PersistedFailure, clear_failure, read_failures, record_failure
 from .tracking import read_currents as read_version_tables
@@ -39,12 +40,14 @@ class MigrationReport:
         return not self.failed
 
 
-def read_currents(hub: Hub, branches: dict[str, Branch | None]) -> dict[str, tuple[str, ...]]:
-    """name → revisions in its version table (one catalog query, one SELECT for all)."""
+def read_versions(
+    hub: Hub, branches: dict[str, Branch | None]
+) -> tuple[set[str], dict[str, tuple[str, ...]]]:
+    """The core's revisions, and name → each module's: one catalog query, one SELECT."""
     tables = {name: branch.version_table for name, branch in branches.items() if branch}
     with hub.engine.connect() as conn:
-        found = read_version_tables(conn, tables.values())
-    return {name: found[table] for name, table in tables.items()}
+        found = read_version_tables(conn, [CORE_VERSION_TABLE, *tables.values()])
+    return set(found[CORE_VERSION_TABLE]), {name: found[t] for name, t in tables.items()}
 
 
 def _judge(
@@ -99,7 +102,7 @@ def observe_migrations(
     """
     branches = collect(hub)
     try:
-        currents = read_currents(hub, branches)
+        _, currents = read_versions(hub, branches)
     except SQLAlchemyError as exc:
         log.warning("module revisions not read: %s", str(exc).splitlines()[0])
         return branches, {}
@@ -155,8 +158,8 @@ def run_migrations(
         return report
     loaded = [r for r in hub.registry.loaded() if modules is None or r.name in modules]
     branches = collect(hub, modules)
-    core_current = core_is_current(engine)
-    currents = read_currents(hub, branches) if core_current else {}
+    core_revisions, currents = read_versions(hub, branches)
+    core_current = core_revisions == core_heads()
     todo = [
         branch
         for name, branch in branches.items()
