@@ -9,12 +9,15 @@ same 250 revisions and reads one version table.
     python benchmarks/migrations_noop.py [--runs 7] [--modules 50] [--revisions 5]
                                          [--database-url postgresql+psycopg2://...]
 
-Two measurements, each the median of ``--runs``:
+Four measurements, each the median of ``--runs`` (process runs alternate between the
+programs, so a machine getting slower or faster during the run affects both):
 - process: the whole command as ops run it (interpreter start and imports included);
 - in-process: only the work after imports (``Hub.build`` + ``run_migrations`` vs
   ``alembic.command.upgrade``);
 - start only: ``bmc-hub --help`` vs ``python -m alembic --help``, the fixed cost of
-  starting each program (the hub imports FastAPI and its app), whatever the modules.
+  starting each program, whatever the modules;
+- process, GC default: the same ``db upgrade`` started without the ``bmc-hub`` entry
+  point's garbage-collector handling (what that handling is worth).
 """
 
 from __future__ import annotations
@@ -133,13 +136,19 @@ def fresh_postgres(admin_url: str, name: str) -> str:
     return sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def timed(command: list[str], env: dict[str, str], runs: int) -> float:
-    samples = []
+def timed(commands: list[list[str]], env: dict[str, str], runs: int) -> list[float]:
+    """Median wall time of each command; runs alternate so drift hits all alike."""
+    samples: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run(command, env=env, check=True, capture_output=True)
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+        for command, bucket in zip(commands, samples, strict=True):
+            started = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True)
+            bucket.append(time.perf_counter() - started)
+    return [statistics.median(bucket) for bucket in samples]
+
+
+#: ``bmc-hub db upgrade`` without the entry point's GC handling (gc.disable + gc.freeze).
+GC_DEFAULT = "import sys; from bmc_hub_core.cli.main import main; sys.exit(main(['db', 'upgrade']))"
 
 
 IN_PROCESS_HUB = textwrap.dedent(
@@ -207,11 +216,14 @@ def main() -> None:
         plain_cmd = [sys.executable, "-m", "alembic", "-c", str(ini), "upgrade", "heads"]
         subprocess.run(hub_cmd, env=env, check=True, capture_output=True)
         subprocess.run(plain_cmd, env=env, check=True, capture_output=True)
-        hub_process = timed(hub_cmd, env, args.runs)
-        plain_process = timed(plain_cmd, env, args.runs)
+        gc_cmd = [sys.executable, "-c", GC_DEFAULT]
+        hub_process, plain_process, gc_default = timed([hub_cmd, plain_cmd, gc_cmd], env, args.runs)
         # The fixed cost of starting each program (interpreter + imports), no database.
-        hub_floor = timed([str(bin_dir / "bmc-hub"), "--help"], env, args.runs)
-        plain_floor = timed([sys.executable, "-m", "alembic", "--help"], env, args.runs)
+        hub_floor, plain_floor = timed(
+            [[str(bin_dir / "bmc-hub"), "--help"], [sys.executable, "-m", "alembic", "--help"]],
+            env,
+            args.runs,
+        )
         hub_inner = float(
             subprocess.run(
                 [sys.executable, "-c", IN_PROCESS_HUB, str(args.runs)],
@@ -237,13 +249,14 @@ def main() -> None:
     total = args.modules * args.revisions
     print(f"no-op upgrade, {args.modules} modules x {args.revisions} revisions vs one env with")
     print(f"{total} revisions, {backend}, median of {args.runs} runs")
-    print(f"{'':12}{'bmc-hub':>10}{'alembic':>10}{'ratio':>8}")
+    print(f"{'':20}{'bmc-hub':>10}{'alembic':>10}{'ratio':>8}")
     for label, hub_s, plain_s in (
         ("process", hub_process, plain_process),
         ("in-process", hub_inner, plain_inner),
         ("start only", hub_floor, plain_floor),
+        ("process, GC default", gc_default, plain_process),
     ):
-        print(f"{label:12}{hub_s:>9.3f}s{plain_s:>9.3f}s{hub_s / plain_s:>8.2f}")
+        print(f"{label:20}{hub_s:>9.3f}s{plain_s:>9.3f}s{hub_s / plain_s:>8.2f}")
 
 
 if __name__ == "__main__":
