@@ -117,13 +117,21 @@ def test_home_page_lists_enabled_modules_with_links(hub_client) -> None:
     assert client.get("/viewer/").json() == {"page": "yes"}
 
 
-def test_strict_mode_refuses_to_start_with_a_failed_allowed_module(hub_app) -> None:
+def test_strict_mode_refuses_to_start_with_a_failed_allowed_module(
+    hub_app, caplog: pytest.LogCaptureFixture
+) -> None:
     def broken() -> APIRouter:
         raise RuntimeError("nope")
 
     app = hub_app(modules={"broken": fake_module(register_routes=broken)}, strict=True)
     with pytest.raises(StrictModeError, match="broken: failed at routes: nope"), TestClient(app):
         pass
+    # Before the server's traceback, the reason in one line.
+    reasons = [r.getMessage() for r in caplog.records if r.name == "bmc_hub_core.app"]
+    assert reasons == [
+        "the hub cannot start: BMC_HUB_STRICT is on and these allowed modules are not "
+        "enabled: broken: failed at routes: nope"
+    ]
 
 
 def test_a_refused_start_still_stops_the_modules_that_started(hub_app) -> None:

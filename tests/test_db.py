@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -95,8 +97,8 @@ def test_real_session_commits(hub_database_url: str) -> None:
     context.engine.dispose()
 
 
-def test_context_helpers() -> None:
-    context, _ = _context("sqlite://", dry_run=True)
+def test_context_helpers(tmp_path: Path) -> None:
+    context, _ = _context(f"sqlite:///{tmp_path / 'hub.db'}", dry_run=True)
     assert context.table("items") == "notes_items"
     assert context.table_prefix == "notes_"
     assert context.logger.name == "bmc_hub.modules.notes"

@@ -51,6 +51,10 @@ def test_dot_env_file_is_read_and_unrelated_keys_ignored(tmp_path, monkeypatch) 
         ("BMC_HUB_AUTO_MIGRATE", "perhaps", "BMC_HUB_AUTO_MIGRATE"),
         ("BMC_HUB_LOG_LEVEL", "loud", "must be one of"),
         ("BMC_HUB_DATABASE_URL", "mysql://x", "PostgreSQL"),
+        ("BMC_HUB_DATABASE_URL", "sqlite://", "in-memory"),
+        ("BMC_HUB_DATABASE_URL", "sqlite:///:memory:", "sqlite:///./bmc_hub.db"),
+        ("BMC_HUB_DATABASE_URL", "sqlite:///file::memory:?uri=true", "in-memory"),
+        ("BMC_HUB_DATABASE_URL", "sqlite:///file:hub?mode=memory&uri=true", "in-memory"),
     ],
 )
 def test_invalid_values_stop_with_one_line_naming_the_variable(
@@ -62,6 +66,21 @@ def test_invalid_values_stop_with_one_line_naming_the_variable(
     message = str(info.value)
     assert variable in message and fragment in message
     assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite:///./bmc_hub.db",
+        "sqlite:///relative/hub.db",
+        "sqlite:////absolute/hub.db",
+        "sqlite+pysqlite:///hub.db",
+        "sqlite:///file:hub.db?uri=true",
+    ],
+)
+def test_sqlite_files_are_accepted(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("BMC_HUB_DATABASE_URL", url)
+    assert load_settings(_env_file=None).database_url == url
 
 
 def test_a_bad_token_value_is_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:

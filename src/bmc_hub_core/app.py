@@ -12,10 +12,12 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import admin, admin_page, api_core, docs_ui, pages
 from .auth import LoginRequired, require_api
 from .discovery import Candidate
+from .errors import BmcHubError
 from .gate import ModuleGate
 from .health import HealthService
 from .hub import Hub
@@ -64,7 +66,11 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         try:
             await lifecycle.startup()
-        except BaseException:
+        except BaseException as exc:
+            # The reason first, in one line; the server then logs the traceback.
+            if isinstance(exc, BmcHubError | SQLAlchemyError):
+                reason = (str(exc).strip() or repr(exc)).splitlines()[0]
+                log.error("the hub cannot start: %s", reason)
             # A failed start (strict mode, core migration) still stops the modules that
             # did start and releases the database.
             await lifecycle.shutdown()

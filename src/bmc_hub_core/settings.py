@@ -17,6 +17,14 @@ _LOG_LEVELS = ("CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
 PositiveSeconds = Annotated[float, Field(gt=0, le=3600)]
 
 
+def _in_memory_sqlite(url: str) -> bool:
+    """``sqlite://``, ``sqlite:///:memory:`` and ``file::memory:`` / ``mode=memory`` URIs."""
+    rest = url.split("://", 1)[1] if "://" in url else ""
+    database = rest[1:] if rest.startswith("/") else rest
+    database = database.split("?", 1)[0]
+    return database in ("", ":memory:") or "mode=memory" in url or ":memory:" in database
+
+
 class Settings(BaseSettings):
     """The hub's own configuration (DESIGN §6). Module settings live elsewhere."""
 
@@ -61,6 +69,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be a SQLAlchemy URL for SQLite (sqlite:///./bmc_hub.db) or "
                 "PostgreSQL (postgresql+psycopg2://user:password@host:5432/dbname)"
+            )
+        if value.startswith("sqlite") and _in_memory_sqlite(value):
+            raise ValueError(
+                "is an in-memory SQLite database; migrations, every worker and every "
+                "connection would each see their own empty copy, so the hub's tables would "
+                "be missing. Use a file, e.g. sqlite:///./bmc_hub.db"
             )
         return value
 

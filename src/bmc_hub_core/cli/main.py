@@ -6,6 +6,7 @@ import logging
 import sys
 
 import typer
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import BmcHubError, UnknownModuleError
 from . import db, modules, serve
@@ -48,7 +49,22 @@ def main(argv: list[str] | None = None) -> int:
             logging.getLogger(__name__).exception("command failed")
         fail(str(exc))
         return 1
+    except SQLAlchemyError as exc:
+        if _state["debug"]:
+            logging.getLogger(__name__).exception("command failed")
+        fail(database_error(exc))
+        return 1
     return 0
+
+
+def database_error(exc: SQLAlchemyError) -> str:
+    """One line for a database error the command did not handle itself."""
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (
+        f"database error: {first}. Check BMC_HUB_DATABASE_URL, that the server is up and "
+        "the database exists, and run `bmc-hub db upgrade` if the hub's tables are "
+        "missing (--debug shows the traceback)"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 
 console = Console()
 err_console = Console(stderr=True)
@@ -29,7 +30,8 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    # Messages quote user input, SQL and paths: brackets in them are text, not markup.
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def styled_state(state: str) -> str:

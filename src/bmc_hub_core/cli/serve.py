@@ -7,8 +7,9 @@ import logging
 
 import typer
 
+from ..db import make_engine
 from ..discovery import scan
-from ..settings import load_settings
+from ..settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,17 @@ def reload_dirs(allowed: set[str] | None) -> list[str]:
     return sorted(dirs)
 
 
+def check_database(settings: Settings) -> None:
+    """Connect once before uvicorn starts: an unreachable or missing database is one line
+    (exit 1) here, instead of a traceback from every worker's startup."""
+    engine = make_engine(settings.database_url)
+    try:
+        with engine.connect():
+            pass
+    finally:
+        engine.dispose()
+
+
 def serve(
     host: str = typer.Option("127.0.0.1", help="Interface to bind."),
     port: int = typer.Option(8000, help="Port to bind."),
@@ -58,6 +70,7 @@ def serve(
         )
     if reload and workers > 1:
         raise typer.BadParameter("--reload runs one worker; drop --workers", param_hint="--reload")
+    check_database(settings)
     options: dict[str, object] = {}
     if reload:
         allowed = None if settings.allow_all else set(settings.allowed_names)
