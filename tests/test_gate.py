@@ -16,7 +16,14 @@ from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from bmc_hub_core.gate import GateEntry, GateView, ModuleGate, compute_view, module_of
+from bmc_hub_core.gate import (
+    GateEntry,
+    GateView,
+    ModuleGate,
+    app_path,
+    compute_view,
+    module_of,
+)
 from bmc_hub_core.registry import ModuleRecord, Registry
 from bmc_hub_core.types import ModuleState, Stage
 
@@ -29,7 +36,8 @@ from .fakes import fake_module
         ("/api/v1/demo/items", ("demo", False)),
         ("/api/v1/demo", ("demo", False)),
         ("/api/v1/demo/health", ("demo", True)),
-        ("/api/v1/demo/health/", ("demo", True)),
+        ("/api/v1/demo/health/", ("demo", False)),
+        ("/api/v1/demo/health/x", ("demo", False)),
         ("/api/v1/demo/sub/health", ("demo", False)),
         ("/demo/page", ("demo", False)),
         ("/demo", ("demo", False)),
@@ -51,7 +59,7 @@ async def ws_echo(websocket: WebSocket) -> None:
     await websocket.close()
 
 
-def gated(view: dict[str, GateEntry], tmp_path: Path) -> TestClient:
+def gated(view: dict[str, GateEntry], tmp_path: Path, root_path: str = "") -> TestClient:
     (tmp_path / "logo.txt").write_text("logo")
     inner = Starlette(
         routes=[
@@ -62,7 +70,7 @@ def gated(view: dict[str, GateEntry], tmp_path: Path) -> TestClient:
         ]
     )
     frozen: GateView = MappingProxyType(view)
-    return TestClient(ModuleGate(inner, view=lambda: frozen))
+    return TestClient(ModuleGate(inner, view=lambda: frozen), root_path=root_path)
 
 
 VIEW = {
@@ -92,6 +100,38 @@ def test_failed_module_is_503_with_its_stage(tmp_path):
 
 def test_health_route_passes_for_a_disabled_module(tmp_path):
     assert gated(VIEW, tmp_path).get("/api/v1/off/health").status_code == 200
+
+
+def test_only_get_of_the_exact_health_path_passes(tmp_path):
+    client = gated(VIEW, tmp_path)
+    assert client.get("/api/v1/off/health/").status_code == 404
+    assert client.get("/api/v1/off/health/x").status_code == 404
+    assert client.post("/api/v1/off/health").status_code == 404
+    assert client.post("/api/v1/safe/health").status_code == 403
+    assert client.post("/api/v1/drafts/health").headers["x-bmc-dry-run"] == "true"
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ({"path": "/hub/api/v1/off/x", "root_path": "/hub"}, "/api/v1/off/x"),
+        ({"path": "/hub", "root_path": "/hub"}, "/"),
+        ({"path": "/hubs/x", "root_path": "/hub"}, "/hubs/x"),
+        ({"path": "/api/v1/off/x", "root_path": ""}, "/api/v1/off/x"),
+        ({"path": "/api/v1/off/x"}, "/api/v1/off/x"),
+    ],
+)
+def test_app_path_drops_the_root_path(scope, expected):
+    assert app_path(scope) == expected
+
+
+def test_the_gate_works_behind_a_root_path(tmp_path):
+    client = gated(VIEW, tmp_path, root_path="/hub")
+    answer = client.post("/hub/api/v1/safe/x")
+    assert answer.status_code == 403
+    assert answer.json() == {"detail": "module 'safe' is read-only"}
+    assert client.get("/hub/api/v1/off/items").status_code == 404
+    assert client.post("/hub/api/v1/on/x").status_code == 200
 
 
 def test_read_only_refuses_writes_and_lets_reads_through(tmp_path):

@@ -223,6 +223,31 @@ def test_a_route_colliding_with_the_core_health_route_fails_the_module(hub_clien
     assert_good_still_serves(client)
 
 
+def test_any_method_on_the_core_health_path_fails_the_module(hub_client) -> None:
+    def register_routes() -> APIRouter:
+        router = APIRouter()
+
+        @router.post("/health")
+        def poke() -> dict[str, str]:
+            return {"poked": "yes"}
+
+        @router.get("/health/detail")
+        def detail() -> dict[str, str]:
+            return {"detail": "mine"}
+
+        return router
+
+    client = hub_client(
+        modules={"good": GOOD, "clash": fake_module(register_routes=register_routes)}
+    )
+    state = module_json(client, "clash")
+    assert state["state"] == "failed" and state["error"]["stage"] == "routes"
+    message = state["error"]["message"]
+    assert "POST /api/v1/clash/health (the path of the core's health route)" in message
+    assert "/health/detail" not in message
+    assert_good_still_serves(client)
+
+
 def test_on_startup_raising_fails_at_startup(hub_client) -> None:
     def on_startup() -> None:
         raise ConnectionError("device offline")

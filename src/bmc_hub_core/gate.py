@@ -57,13 +57,27 @@ def compute_view(registry: Registry) -> GateView:
 
 
 def module_of(path: str) -> tuple[str | None, bool]:
-    """``(module name, is the core health route)`` for a request path."""
+    """``(module name, is the core's health route)`` for a request path.
+
+    Only ``/api/v1/NAME/health`` itself is the core's (routing refuses module routes
+    there); ``/health/`` or ``/health/x`` are the module's and gated like the rest.
+    """
     if path.startswith(API_PREFIX):
         rest = path[len(API_PREFIX) :]
         segment, _, tail = rest.partition("/")
-        return segment or None, tail.rstrip("/") == "health"
+        return segment or None, tail == "health"
     segment = path[1:].partition("/")[0]
     return segment or None, False
+
+
+def app_path(scope: Scope) -> str:
+    """The path inside the app: behind ``--root-path /hub`` the ASGI path starts with
+    ``/hub``, which must not be read as a module name."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root) :] or "/"
+    return path
 
 
 async def _json(send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]]) -> None:
@@ -77,6 +91,10 @@ async def _json(send: Send, status: int, detail: str, extra: list[tuple[bytes, b
     await send({"type": "http.response.body", "body": body})
 
 
+#: The core's health route answers these; any other method there is the module's.
+HEALTH_METHODS = frozenset({"GET", "HEAD"})
+
+
 class ModuleGate:
     """Pure ASGI middleware in front of the whole app."""
 
@@ -88,9 +106,9 @@ class ModuleGate:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        name, is_health = module_of(scope["path"])
+        name, is_health = module_of(app_path(scope))
         entry = self.view().get(name) if name else None
-        if entry is None or is_health:
+        if entry is None or (is_health and scope.get("method") in HEALTH_METHODS):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":

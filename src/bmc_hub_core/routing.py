@@ -105,6 +105,12 @@ def mount_module(
         for m, p in [*api_keys, *view_keys]
         if (m, p) in own_taken
     ]
+    # The path of the core's health route belongs to the core under every method.
+    clashes += [
+        f"{m} {p} (the path of the core's health route)"
+        for m, p in api_keys
+        if p == f"{api_prefix}/health" and m != "GET"
+    ]
     if clashes:
         record.fail(
             Stage.ROUTES,
