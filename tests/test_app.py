@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi import APIRouter
+from pydantic import BaseModel, field_validator
 from starlette.testclient import TestClient
 
 from bmc_hub_core import create_app
@@ -45,6 +46,45 @@ def test_customers_crud(hub_client) -> None:
     assert [c["id"] for c in client.get("/api/v1/customers").json()] == [cid]
     assert client.delete(f"/api/v1/customers/{cid}").status_code == 204
     assert client.get(f"/api/v1/customers/{cid}").status_code == 404
+
+
+class Reading(BaseModel):
+    value: int
+
+    @field_validator("value")
+    @classmethod
+    def positive(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be positive")
+        return value
+
+
+def test_bodies_pydantic_cannot_read_are_422_json(hub_client) -> None:
+    def register_routes() -> APIRouter:
+        router = APIRouter()
+
+        @router.post("/readings")
+        def add(reading: Reading) -> Reading:
+            return reading
+
+        return router
+
+    client = hub_client(
+        modules={"meter": fake_module(register_routes=register_routes)},
+        env={"MODULES__METER__READ_ONLY": "false"},
+    )
+    # A validator's ValueError, a body that is not JSON, JSON sent without its type.
+    answers = [
+        client.post("/api/v1/meter/readings", json={"value": -1}),
+        client.post(
+            "/api/v1/customers", content=b"\xff\xfe", headers={"content-type": "application/json"}
+        ),
+        client.post("/api/v1/customers", content=b'{"name": "x"}'),
+    ]
+    for answer in answers:
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"][0]["loc"][0] == "body"
+    assert "must be positive" in answers[0].json()["detail"][0]["msg"]
 
 
 def test_customers_bad_input_and_conflicts(hub_client) -> None:

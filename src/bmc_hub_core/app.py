@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -36,12 +37,10 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal server error; the hub logged the details"}, 500)
 
-    async def invalid(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        return JSONResponse({"detail": exc.errors()}, 422)
-
     app.add_exception_handler(LoginRequired, login_required)
-    app.add_exception_handler(RequestValidationError, invalid)
+    # FastAPI's own 422 handler: it JSON-encodes what pydantic puts in an error (bytes of
+    # a body that is not JSON, the ValueError of a validator).
+    app.add_exception_handler(RequestValidationError, request_validation_exception_handler)
     app.add_exception_handler(Exception, unhandled)
 
 
