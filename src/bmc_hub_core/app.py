@@ -37,10 +37,14 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": "internal server error; the hub logged the details"}, 500)
 
+    async def invalid(request: Request, exc: Exception) -> JSONResponse:
+        # FastAPI's own 422 handler: it JSON-encodes what pydantic puts in an error (the
+        # bytes of a body that is not JSON, a validator's ValueError).
+        assert isinstance(exc, RequestValidationError)
+        return await request_validation_exception_handler(request, exc)
+
     app.add_exception_handler(LoginRequired, login_required)
-    # FastAPI's own 422 handler: it JSON-encodes what pydantic puts in an error (bytes of
-    # a body that is not JSON, the ValueError of a validator).
-    app.add_exception_handler(RequestValidationError, request_validation_exception_handler)
+    app.add_exception_handler(RequestValidationError, invalid)
     app.add_exception_handler(Exception, unhandled)
 
 
