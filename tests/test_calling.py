@@ -106,6 +106,75 @@ async def test_a_still_running_sync_call_is_not_started_twice() -> None:
     assert calls == [1]
 
 
+@pytest.mark.anyio
+async def test_an_async_hook_that_swallows_its_cancellation_still_times_out() -> None:
+    release = asyncio.Event()
+    calls: list[int] = []
+
+    async def stubborn() -> bool:
+        calls.append(1)
+        while not release.is_set():
+            try:
+                await asyncio.sleep(0.05)
+            except asyncio.CancelledError:  # what a bare ``except:`` in a retry loop does
+                continue
+        return True
+
+    pm = manager(s=fake_module(health=stubborn))
+    inflight: dict[str, Any] = {}
+    started = time.monotonic()
+    first = await call_one_async(
+        pm, "health", "s", {"module": None}, timeout=0.3, inflight=inflight
+    )
+    assert time.monotonic() - started < 0.6
+    assert first is not None and first.timed_out
+    # Still running: the next call is a timeout at once, not a second copy of it.
+    second = await call_one_async(pm, "health", "s", {"module": None}, timeout=5, inflight=inflight)
+    assert second is not None and second.timed_out and calls == [1]
+    release.set()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("kind", ["sync", "async"])
+@pytest.mark.parametrize(
+    "error", [SystemExit(3), asyncio.CancelledError(), GeneratorExit()], ids=type
+)
+async def test_base_exceptions_from_module_code_are_its_outcome(
+    kind: str, error: BaseException
+) -> None:
+    def sync_impl() -> None:
+        raise error
+
+    async def async_impl() -> None:
+        raise error
+
+    pm = manager(m=fake_module(health=sync_impl if kind == "sync" else async_impl))
+    outcome = await call_one_async(pm, "health", "m", {"module": None}, timeout=5)
+    assert outcome is not None and isinstance(outcome.error, type(error))
+    outcome = call_one_sync(pm, "health", "m", {"module": None}, timeout=5)
+    assert outcome is not None and isinstance(outcome.error, type(error))
+
+
+@pytest.mark.anyio
+async def test_a_cancelled_caller_cancels_the_module_call() -> None:
+    cancelled = asyncio.Event()
+
+    async def slow() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    pm = manager(m=fake_module(health=slow))
+    call = asyncio.ensure_future(call_one_async(pm, "health", "m", {"module": None}, timeout=30))
+    await asyncio.sleep(0.05)
+    call.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await call
+    await asyncio.wait_for(cancelled.wait(), 1)
+
+
 def test_trace_logs_every_call(caplog: pytest.LogCaptureFixture) -> None:
     pm = manager(a=fake_module(health=lambda: True))
     with caplog.at_level("INFO", logger="bmc_hub_core.calling"):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -246,6 +248,95 @@ def test_any_method_on_the_core_health_path_fails_the_module(hub_client) -> None
     assert "POST /api/v1/clash/health (the path of the core's health route)" in message
     assert "/health/detail" not in message
     assert_good_still_serves(client)
+
+
+@pytest.mark.parametrize("hook", ["register_routes", "register_views"])
+def test_system_exit_in_register_hooks_fails_only_that_module(hub_client, hook: str) -> None:
+    def leaves() -> APIRouter:
+        raise SystemExit(2)
+
+    client = hub_client(modules={"good": GOOD, "quitter": fake_module(**{hook: leaves})})
+    state = module_json(client, "quitter")
+    assert state["state"] == "failed" and state["error"]["stage"] == "routes"
+    assert state["error"]["type"] == "SystemExit"
+    assert_good_still_serves(client)
+
+
+def test_a_router_with_its_own_lifespan_is_refused(hub_client) -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(_app: object) -> AsyncIterator[None]:
+        events.append("started")
+        raise RuntimeError("could not reach the device")
+        yield
+
+    def register_routes() -> APIRouter:
+        router = APIRouter(lifespan=lifespan)
+
+        @router.get("/ping")
+        def ping() -> dict[str, str]:
+            return {"ping": "pong"}
+
+        return router
+
+    client = hub_client(
+        modules={"good": GOOD, "life": fake_module(register_routes=register_routes)}
+    )
+    state = module_json(client, "life")
+    assert state["state"] == "failed" and state["error"]["stage"] == "routes"
+    assert "own lifespan" in state["error"]["message"]
+    assert "on_startup" in state["error"]["message"]
+    assert events == []
+    assert_good_still_serves(client)
+
+
+@pytest.mark.parametrize("kind", ["sync", "async"])
+def test_system_exit_in_on_startup_fails_only_that_module(hub_client, kind: str) -> None:
+    def sync_exit() -> None:
+        raise SystemExit(1)
+
+    async def async_exit() -> None:
+        raise SystemExit(1)
+
+    client = hub_client(
+        modules={
+            "good": GOOD,
+            "quitter": fake_module(
+                register_routes=good_routes,
+                on_startup=sync_exit if kind == "sync" else async_exit,
+            ),
+        }
+    )
+    state = module_json(client, "quitter")
+    assert state["error"]["stage"] == "startup" and state["error"]["type"] == "SystemExit"
+    assert_good_still_serves(client)
+
+
+def test_on_startup_swallowing_its_cancellation_cannot_hold_startup(hub_client) -> None:
+    release = threading.Event()
+
+    async def on_startup() -> None:
+        while not release.is_set():
+            try:
+                await asyncio.sleep(0.05)
+            except asyncio.CancelledError:
+                continue
+
+    started = time.monotonic()
+    client = hub_client(
+        modules={
+            "good": GOOD,
+            "stubborn": fake_module(register_routes=good_routes, on_startup=on_startup),
+        },
+        hook_timeout=0.3,
+    )
+    try:
+        assert time.monotonic() - started < 10
+        assert module_json(client, "stubborn")["error"]["type"] == "HookTimeout"
+        assert_good_still_serves(client)
+    finally:
+        release.set()
 
 
 def test_on_startup_raising_fails_at_startup(hub_client) -> None:

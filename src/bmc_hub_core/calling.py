@@ -129,6 +129,32 @@ def call_one_sync(
     return _trace(Outcome(module, hook, value=value, seconds=time.perf_counter() - started), trace)
 
 
+@dataclass(frozen=True)
+class _Exited:
+    """What an ``async def`` hook's ``SystemExit`` becomes inside its task (asyncio would
+    re-raise it out of the event loop and stop the server)."""
+
+    error: SystemExit
+
+
+async def _contained(coro: Coroutine[Any, Any, Any]) -> Any:
+    try:
+        return await coro
+    except SystemExit as exc:
+        return _Exited(exc)
+
+
+#: A call still running: a hook's thread, or the task of an ``async def`` hook.
+Inflight = concurrent.futures.Future[Any] | asyncio.Future[Any]
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """Done callback of an abandoned call: read its outcome so asyncio never logs
+    "exception was never retrieved" for a module's late failure."""
+    if not future.cancelled():
+        future.exception()
+
+
 async def call_one_async(
     pm: pluggy.PluginManager,
     hook: str,
@@ -137,39 +163,70 @@ async def call_one_async(
     *,
     timeout: float,
     trace: bool = False,
-    inflight: dict[str, concurrent.futures.Future[Any]] | None = None,
+    inflight: dict[str, Inflight] | None = None,
 ) -> Outcome | None:
     """Call ``module``'s ``hook`` from the event loop, within ``timeout`` seconds.
 
-    ``async def`` implementations are awaited on the loop; sync ones run in a daemon
-    thread so they cannot block it. With ``inflight``, a sync call still running from an
-    earlier request is reported as a timeout instead of starting another thread.
+    ``async def`` implementations run as their own task on the loop; sync ones run in a
+    daemon thread so they cannot block it. Past the deadline the call is cancelled (a
+    task) or abandoned (a thread) and reported as a timeout, even when the module
+    swallows its cancellation. Whatever the module raises becomes its outcome,
+    ``SystemExit`` and ``CancelledError`` included. With ``inflight``, a call still
+    running from an earlier request (a thread, or a task that ignored its cancellation)
+    is reported as a timeout instead of starting another one.
     """
     impl = find_impl(pm, hook, module)
     if impl is None:
         return None
     started = time.perf_counter()
-    try:
-        if inspect.iscoroutinefunction(impl.function):
-            coro: Coroutine[Any, Any, Any] = impl.function(*_args(impl, kwargs))
-            value = await asyncio.wait_for(coro, timeout)
-        else:
-            previous = inflight.get(module) if inflight is not None else None
-            if previous is not None and not previous.done():
-                raise HookTimeout(hook, module, timeout)
-            future = _run_in_daemon_thread(
-                lambda: impl.function(*_args(impl, kwargs)), f"bmc-hub-{hook}-{module}"
-            )
-            if inflight is not None:
-                inflight[module] = future
-            value = await asyncio.wait_for(asyncio.wrap_future(future), timeout)
-    except TimeoutError:
-        error: BaseException = HookTimeout(hook, module, timeout)
-        return _trace(Outcome(module, hook, error=error, seconds=timeout), trace)
-    # Module code is isolated exactly here: its exception becomes its outcome.
-    except Exception as exc:  # noqa: BLE001
+
+    def failed(exc: BaseException) -> Outcome:
         elapsed = time.perf_counter() - started
         return _trace(Outcome(module, hook, error=exc, seconds=elapsed), trace)
+
+    timed_out = _trace(
+        Outcome(module, hook, error=HookTimeout(hook, module, timeout), seconds=timeout), trace
+    )
+    previous = inflight.get(module) if inflight is not None else None
+    if previous is not None and not previous.done():
+        return timed_out
+    waiter: asyncio.Future[Any]
+    if inspect.iscoroutinefunction(impl.function):
+        try:
+            coro: Coroutine[Any, Any, Any] = impl.function(*_args(impl, kwargs))
+        # Module code is isolated here and below: whatever it raises is its outcome.
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return failed(exc)
+        waiter = asyncio.ensure_future(_contained(coro))
+        if inflight is not None:
+            inflight[module] = waiter
+    else:
+        future = _run_in_daemon_thread(
+            lambda: impl.function(*_args(impl, kwargs)), f"bmc-hub-{hook}-{module}"
+        )
+        if inflight is not None:
+            inflight[module] = future
+        waiter = asyncio.wrap_future(future)
+    try:
+        done, _ = await asyncio.wait({waiter}, timeout=timeout)
+    except asyncio.CancelledError:
+        # The caller was cancelled (shutdown, a client gone): so is the module's call.
+        waiter.cancel()
+        raise
+    if not done:
+        waiter.add_done_callback(_retrieve)
+        waiter.cancel()
+        return timed_out
+    try:
+        value = waiter.result()
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return failed(exc)
+    if isinstance(value, _Exited):
+        return failed(value.error)
     return _trace(Outcome(module, hook, value=value, seconds=time.perf_counter() - started), trace)
 
 

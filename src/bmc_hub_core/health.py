@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from .calling import call_one_async
+from fastapi.encoders import jsonable_encoder
+
+from .calling import Inflight, call_one_async
 from .hub import Hub
 from .registry import ModuleRecord
 from .types import HealthResult, ModuleState
@@ -28,7 +29,21 @@ class ModuleHealth:
 
 
 def normalize(value: object) -> ModuleHealth:
-    """A health hook's return value as a :class:`ModuleHealth`."""
+    """A health hook's return value as a :class:`ModuleHealth` whose data is JSON."""
+    health = _interpret(value)
+    try:
+        data = jsonable_encoder(health.data)
+    # Module data: anything may fail to encode, and that is the module's failure.
+    except Exception as exc:  # noqa: BLE001
+        return ModuleHealth(
+            "failing",
+            f"health returned data that cannot be shown as JSON ({type(exc).__name__}); "
+            "return strings, numbers, booleans, None, dates, and lists or dicts of them",
+        )
+    return ModuleHealth(health.status, health.detail, data)
+
+
+def _interpret(value: object) -> ModuleHealth:
     if isinstance(value, HealthResult):
         return ModuleHealth("ok" if value.ok else "failing", value.detail, dict(value.data))
     if isinstance(value, bool):
@@ -54,7 +69,8 @@ class HealthService:
         self._cache: dict[str, tuple[float, ModuleHealth]] = {}
         #: name → (when it started, the one running check every request shares)
         self._running: dict[str, tuple[float, asyncio.Task[ModuleHealth]]] = {}
-        self._threads: dict[str, concurrent.futures.Future[Any]] = {}
+        #: name → its check still running past its deadline (see ``call_one_async``)
+        self._inflight: dict[str, Inflight] = {}
 
     def is_reported(self, record: ModuleRecord) -> bool:
         """Loaded modules, and allowed ones (in-process modules count as allowed)."""
@@ -104,7 +120,7 @@ class HealthService:
             {"module": record.context},
             timeout=self.hub.settings.health_timeout,
             trace=self.hub.settings.trace_hooks,
-            inflight=self._threads,
+            inflight=self._inflight,
         )
         if outcome is None:
             result = ModuleHealth("ok", "no health hook")

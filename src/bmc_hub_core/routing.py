@@ -46,6 +46,21 @@ def _as_routers(value: object, hook: str) -> list[APIRouter]:
     )
 
 
+def _refuse_lifespans(routers: list[APIRouter], hook: str) -> None:
+    """A router's own lifespan or startup/shutdown handlers would be merged into the
+    app's and run unguarded: one raising would stop the whole hub from starting."""
+    default = type(APIRouter().lifespan_context)
+    for router in routers:
+        if not isinstance(router.lifespan_context, default) or (
+            router.on_startup or router.on_shutdown
+        ):
+            raise HookReturnError(
+                f"a router from {hook} has its own lifespan or startup/shutdown handlers, "
+                "which would run outside the hub's guards; use the on_startup and "
+                "on_shutdown hooks instead"
+            )
+
+
 def _call(hub: Hub, hook: str, record: ModuleRecord) -> list[APIRouter]:
     outcome = call_one_sync(
         hub.pm,
@@ -59,7 +74,9 @@ def _call(hub: Hub, hook: str, record: ModuleRecord) -> list[APIRouter]:
         return []
     if outcome.error is not None:
         raise outcome.error
-    return _as_routers(outcome.value, hook)
+    routers = _as_routers(outcome.value, hook)
+    _refuse_lifespans(routers, hook)
+    return routers
 
 
 def _combined(routers: list[APIRouter]) -> APIRouter:
@@ -90,8 +107,10 @@ def mount_module(
     try:
         api = _combined(_call(hub, "register_routes", record))
         views = _combined(_call(hub, "register_views", record))
-    # register_* may raise anything; it is the module's failure at stage routes.
-    except Exception as exc:  # noqa: BLE001
+    # register_* may raise anything (SystemExit too); it is the module's failure.
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
         record.fail(Stage.ROUTES, exc)
         return
     api_keys = [(m, api_prefix + p) for m, p in route_keys(api.routes)]
