@@ -22,9 +22,14 @@ MODULE_OPTION = typer.Option(None, "--module", help="Only this module (after the
 
 
 def _hub(settings: Settings, only: str | None = None) -> Hub:
-    # Downgrade and revision work on one module whether or not the allowlist has it.
-    if only is not None:
-        settings = settings.model_copy(update={"modules": only})
+    """The hub as configured; with ``only``, that module is allowed too.
+
+    Downgrade and revision work on one module whether or not the allowlist has it; the
+    allowlist stays, so the modules it requires still load.
+    """
+    if only is not None and not settings.is_allowed(only):
+        allowed = ",".join((*settings.allowed_names, only))
+        settings = settings.model_copy(update={"modules": allowed})
     return Hub.build(settings)
 
 
