@@ -14,7 +14,7 @@ from ..migrations.authoring import loaded_record, module_branch, new_revision
 from ..migrations.runner import run_migrations
 from ..migrations.status import database_status
 from ..settings import Settings, load_settings
-from .output import console, print_json, styled_state
+from .output import console, escape, print_json, styled_state
 
 app = typer.Typer(help="Migrate the database: the core, then every module.", no_args_is_help=True)
 
@@ -54,15 +54,22 @@ def upgrade(module: str | None = MODULE_OPTION) -> None:
             continue
         head = record.migration.get("head")
         done = "upgraded to" if record.name in report.upgraded else "at"
-        console.print(f"{record.name}: {done} {head or '(no migrations)'}", highlight=False)
+        console.print(escape(f"{record.name}: {done} {head or '(no migrations)'}"), highlight=False)
+    for name in report.missing:
+        console.print(
+            f"[yellow]{name}: not installed[/] (in BMC_HUB_MODULES; nothing to migrate)",
+            highlight=False,
+        )
     for name, message in report.failed.items():
-        console.print(f"[bold red]{name}: failed:[/] {message}", highlight=False)
+        console.print(f"[bold red]{name}: failed:[/] {escape(message)}", highlight=False)
     if not report.ok:
         raise typer.Exit(1)
 
 
 def _status_table(data: dict[str, Any]) -> Table:
-    table = Table("name", "state", "current", "head", "pending", "error", title=data["database"])
+    table = Table(
+        "name", "state", "current", "head", "pending", "error", title=escape(data["database"])
+    )
     core = data["core"]
     table.add_row("(core)", "", core["current"] or "-", core["head"], str(core["pending"]), "")
     for row in data["modules"]:
@@ -70,10 +77,10 @@ def _status_table(data: dict[str, Any]) -> Table:
         table.add_row(
             row["name"],
             styled_state(row["state"]),
-            row["current"] or "-",
-            row["head"] or "-",
+            escape(row["current"] or "-"),
+            escape(row["head"] or "-"),
             "-" if row["pending"] is None else str(row["pending"]),
-            f"{error['stage']}: {error['message']}" if error else "",
+            escape(f"{error['stage']}: {error['message']}") if error else "",
         )
     return table
 
@@ -87,14 +94,14 @@ def status(as_json: bool = typer.Option(False, "--json", help="Machine-readable 
         return
     console.print(_status_table(data))
     for orphan in data["orphans"]:
-        console.print(
-            f"[yellow]orphan:[/] module '{orphan['name']}' is not installed but "
+        text = (
+            f"module '{orphan['name']}' is not installed but "
             f"{orphan['version_table']} (at {orphan['current']}) and its tables remain: "
             f"{', '.join(orphan['tables']) or '(none)'}. Reinstall it to keep the data, or "
             "reinstall and run `bmc-hub db downgrade --module "
-            f"{orphan['name']} --to base` to remove it",
-            highlight=False,
+            f"{orphan['name']} --to base` to remove it"
         )
+        console.print(f"[yellow]orphan:[/] {escape(text)}", highlight=False)
 
 
 @app.command("downgrade")
@@ -115,14 +122,14 @@ def downgrade(
         console.print("nothing changed")
         raise typer.Exit(1)
     now, left = run_downgrade(hub, module, to)
-    console.print(f"{module}: now at {now or 'base'}", highlight=False)
+    console.print(escape(f"{module}: now at {now or 'base'}"), highlight=False)
     if left:
         # The downgrades ran and committed; what they forgot is the module's to fix.
-        console.print(
-            f"[yellow]warning:[/] the downgrades of '{module}' left {', '.join(left)}; "
-            "drop them by hand and fix the module's downgrade()",
-            highlight=False,
+        text = (
+            f"the downgrades of '{module}' left {', '.join(left)}; "
+            "drop them by hand and fix the module's downgrade()"
         )
+        console.print(f"[yellow]warning:[/] {escape(text)}", highlight=False)
 
 
 @app.command("revision")
@@ -136,7 +143,7 @@ def revision(
     """Write a new revision file into the module's versions folder."""
     hub = _hub(load_settings(), module)
     path = new_revision(hub, module, message, autogenerate=autogenerate)
-    console.print(f"wrote {path}", highlight=False, soft_wrap=True)
+    console.print(escape(f"wrote {path}"), highlight=False, soft_wrap=True)
 
 
 __all__ = ["app"]

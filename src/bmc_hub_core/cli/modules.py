@@ -13,7 +13,7 @@ from ..records import module_record
 from ..settings import load_settings
 from ..types import ModuleState
 from . import new
-from .output import console, err_console, print_json, styled_state
+from .output import console, err_console, escape, print_json, styled_state
 
 app = typer.Typer(help="Inspect, check and pin installed modules.", no_args_is_help=True)
 
@@ -26,12 +26,12 @@ def _inspect() -> Inspection:
 
 def _note(result: Inspection) -> None:
     if result.database_note:
-        err_console.print(f"[yellow]note:[/] {result.database_note}", highlight=False)
+        err_console.print(f"[yellow]note:[/] {escape(result.database_note)}", highlight=False)
 
 
 def _error_text(data: dict[str, Any]) -> str:
     error = data["error"]
-    return f"{error['stage']}: {error['message']}" if error else ""
+    return escape(f"{error['stage']}: {error['message']}") if error else ""
 
 
 @app.command("list")
@@ -48,8 +48,8 @@ def list_modules(as_json: bool = JSON_OPTION) -> None:
         table.add_row(
             data["name"],
             styled_state(data["state"]),
-            data["distribution"] or "-",
-            data["version"] or "-",
+            escape(data["distribution"] or "-"),
+            escape(data["version"] or "-"),
             _error_text(data),
         )
     if not records:
@@ -76,7 +76,7 @@ def show(name: str = typer.Argument(..., help="Module name."), as_json: bool = J
         shown = (
             styled_state(value)
             if key == "state"
-            else ("-" if value in (None, [], {}) else str(value))
+            else ("-" if value in (None, [], {}) else escape(str(value)))
         )
         table.add_row(key, shown)
     console.print(table)

@@ -10,7 +10,7 @@ from rich.prompt import Confirm, Prompt
 
 from ..errors import ModuleNameError
 from ..scaffold import LICENSES, Answers, License, check_target, render
-from .output import console, fail
+from .output import console, escape, fail
 
 DEFAULTS = Answers(name="defaults")
 
@@ -67,10 +67,12 @@ def new(
     target = render(answers, output_dir)
     # "./" keeps pip from reading a relative folder name as a package name.
     shown = str(target) if target.is_absolute() else f"./{target}"
-    console.print(f"[green]created[/] {shown}", highlight=False)
+    console.print(f"[green]created[/] {escape(shown)}", highlight=False)
     console.print(
-        f"next: pip install -e {shown}\n"
-        f"      cd {shown} && pytest\n"
-        f"      BMC_HUB_MODULES={name} bmc-hub serve",
+        escape(
+            f"next: pip install -e {shown}\n"
+            f"      cd {shown} && pytest\n"
+            f"      BMC_HUB_MODULES={name} bmc-hub serve"
+        ),
         highlight=False,
     )

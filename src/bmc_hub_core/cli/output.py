@@ -24,6 +24,9 @@ STATE_STYLES = {
 }
 
 
+__all__ = ["console", "err_console", "escape", "fail", "print_json", "setup_logging"]
+
+
 def print_json(data: Any) -> None:
     # Plain print, not Rich: machines read this and it must never be re-wrapped.
     print(json.dumps(data, indent=2, sort_keys=False, default=str))

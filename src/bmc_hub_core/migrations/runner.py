@@ -14,7 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import CoreMigrationError, DatabaseAheadError, ModuleMigrationError
 from ..hub import Hub
-from ..types import Stage
+from ..types import ModuleState, Stage
 from .apply import move
 from .branch import Branch
 from .collect import collect, fail_if_dependency_failed
@@ -34,6 +34,9 @@ class MigrationReport:
     core_upgraded: bool = False
     upgraded: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    #: Allowed but not installed: nothing to migrate, and not a failure (an uninstalled
+    #: module's tables stay; ``db status`` lists them as orphans).
+    missing: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -174,9 +177,16 @@ def run_migrations(
             for branch in todo:
                 _migrate_one(hub, branch, report)
     _clear_stale_failures(hub, branches)
-    # Failures before any SQL ran (hook, revision files, database ahead) count too.
-    for record in loaded:
-        if not record.loaded and record.error is not None and record.name not in report.failed:
+    # Failures before any SQL ran count too: the hook, revision files, a database ahead,
+    # and allowed modules that never loaded (import, settings, incompatible).
+    for record in hub.registry:
+        if record.loaded or record.name in report.failed:
+            continue
+        if modules is not None and record.name not in modules:
+            continue
+        if record.state is ModuleState.MISSING:
+            report.missing.append(record.name)
+        elif record.error is not None and (record in loaded or hub.is_allowed(record.name)):
             report.failed[record.name] = f"{record.error.stage}: {record.error.message}"
     return report
 
