@@ -4,6 +4,7 @@ conftest, where the fixtures arrive through the ``pytest11`` entry point alone."
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,35 @@ def test_database_env_gives_each_test_a_fresh_postgres_database_dropped_after(
         ).scalar_one()
     admin.dispose()
     assert left == 0
+
+
+NO_HUB_FIXTURES = """
+import sys
+
+def test_plain():
+    # The plugin is loaded, but it has not pulled in the hub or FastAPI.
+    assert "bmc_hub_core.testing" in sys.modules
+    assert "bmc_hub_core.app" not in sys.modules and "fastapi" not in sys.modules
+
+def test_wants_a_client(hub_client):
+    hub_client()
+"""
+
+
+def test_the_plugin_costs_nothing_and_names_httpx_when_it_is_missing(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A project with pytest and bmc-hub-core but without httpx (a test-only dependency).
+    blocked = pytester.mkdir("blocked")
+    for name in ("httpx", "httpx2"):
+        (blocked / f"{name}.py").write_text(f"raise ImportError('{name} is not installed')\n")
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(blocked), os.environ.get("PYTHONPATH", "")])
+    )
+    monkeypatch.delenv("BMC_HUB_TEST_DATABASE_URL", raising=False)
+    pytester.makeini(INI)
+    pytester.makepyfile(test_light=NO_HUB_FIXTURES)
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*hub_client needs httpx*pip install httpx*"])
+    assert "Traceback" not in result.stdout.str()

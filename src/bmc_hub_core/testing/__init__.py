@@ -23,22 +23,19 @@ import os
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from fastapi import FastAPI
-from pydantic import SecretStr
 
-with warnings.catch_warnings():
-    # Starlette's own deprecation of httpx in its TestClient: not the module author's concern.
-    warnings.filterwarnings("ignore", message=".*httpx2.*")
+# pytest loads this plugin in every environment that has bmc-hub-core installed, so it
+# imports nothing heavy up front: the hub, FastAPI and the test client (which needs
+# httpx, a test-only dependency) load when a fixture first needs them.
+if TYPE_CHECKING:
+    from fastapi import FastAPI
     from starlette.testclient import TestClient
 
-from ..app import create_app
-from ..module_settings import env_prefix
-from ..settings import Settings
-from .databases import sqlite_url, temporary_postgres_database
-from .migrations import assert_migrations_conform, module_alembic_config
+    from ..settings import Settings
+    from .migrations import assert_migrations_conform, module_alembic_config
 
 ADMIN_TOKEN = "test-admin-token"
 DATABASE_ENV = "BMC_HUB_TEST_DATABASE_URL"
@@ -53,8 +50,31 @@ __all__ = [
     "module_env",
 ]
 
-AppFactory = Callable[..., FastAPI]
-ClientFactory = Callable[..., TestClient]
+AppFactory = Callable[..., "FastAPI"]
+ClientFactory = Callable[..., "TestClient"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("assert_migrations_conform", "module_alembic_config"):
+        from . import migrations
+
+        return getattr(migrations, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _test_client() -> type[TestClient]:
+    try:
+        with warnings.catch_warnings():
+            # Starlette's deprecation of httpx in its TestClient: not the author's concern.
+            warnings.filterwarnings("ignore", message=".*httpx2.*")
+            from starlette.testclient import TestClient
+    except (ImportError, RuntimeError) as exc:  # Starlette raises RuntimeError without httpx
+        pytest.fail(
+            f"hub_client needs httpx, the HTTP client of Starlette's TestClient ({exc}); "
+            "install it: pip install httpx (bmc-hub-core[test] includes it)",
+            pytrace=False,
+        )
+    return TestClient
 
 
 def module_env(name: str, **values: object) -> dict[str, str]:
@@ -64,6 +84,8 @@ def module_env(name: str, **values: object) -> dict[str, str]:
     ``{"MODULES__INVOICE_OCR__READ_ONLY": "false", "MODULES__INVOICE_OCR__DRY_RUN": "false"}``:
     booleans as ``true``/``false``, everything else with ``str()``.
     """
+    from ..module_settings import env_prefix
+
     prefix = env_prefix(name)
     return {
         f"{prefix}{key.upper()}": (str(value).lower() if isinstance(value, bool) else str(value))
@@ -74,6 +96,8 @@ def module_env(name: str, **values: object) -> dict[str, str]:
 @pytest.fixture
 def hub_database_url(tmp_path: Path) -> Iterator[str]:
     """A database no other test uses: SQLite by default, PostgreSQL via the env var."""
+    from .databases import sqlite_url, temporary_postgres_database
+
     server = os.environ.get(DATABASE_ENV)
     if server:
         with temporary_postgres_database(server) as url:
@@ -85,6 +109,10 @@ def hub_database_url(tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def hub_settings(hub_database_url: str) -> Settings:
     """Core settings for tests: the test database, an admin token, fast polling."""
+    from pydantic import SecretStr
+
+    from ..settings import Settings
+
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         database_url=hub_database_url,
@@ -112,6 +140,8 @@ def hub_app(hub_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AppFacto
             monkeypatch.setenv(key, value)
         allowed = ",".join([*installed, *overrides.pop("extra_allowed", ())])
         settings = hub_settings.model_copy(update={"modules": allowed, **overrides})
+        from ..app import create_app
+
         return create_app(settings, modules=dict(modules or {}))
 
     return build
@@ -121,9 +151,10 @@ def hub_app(hub_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AppFacto
 def hub_client(hub_app: AppFactory) -> Iterator[ClientFactory]:
     """Factory: like ``hub_app`` but returns a started ``TestClient`` (closed after)."""
     clients: list[TestClient] = []
+    client_class = _test_client()
 
     def build(*, headers: Mapping[str, str] | None = None, **kwargs: Any) -> TestClient:
-        client = TestClient(hub_app(**kwargs), headers=dict(headers or {}))
+        client = client_class(hub_app(**kwargs), headers=dict(headers or {}))
         client.__enter__()
         clients.append(client)
         return client
