@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from bmc_hub_core.cli.output import fail
+from bmc_hub_core.testing.databases import temporary_postgres_database
 
 from .conftest import require_postgres
 
@@ -60,3 +61,20 @@ def test_an_in_memory_sqlite_url_is_refused(args: list[str], url: str, tmp_path:
 def test_error_lines_print_brackets_as_text(capsys: pytest.CaptureFixture[str]) -> None:
     fail("no such table [SQL: SELECT x FROM [bold]t[/bold]]")
     assert "no such table [SQL: SELECT x FROM [bold]t[/bold]]" in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+def test_a_postgresql_url_without_a_driver_uses_psycopg2(tmp_path: Path) -> None:
+    with temporary_postgres_database(require_postgres()) as url:
+        plain = sa.make_url(url).set(drivername="postgresql").render_as_string(False)
+        assert plain.startswith("postgresql://")
+        result = _run(["db", "upgrade"], plain, tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "core: upgraded to head" in result.stdout
+
+
+def test_a_missing_driver_is_one_line_naming_it(tmp_path: Path) -> None:
+    result = _run(["db", "status"], "postgresql+asyncpg://hub:s3cret@db/hub", tmp_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
+    assert "driver 'postgresql+asyncpg', which is not installed" in result.stderr

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from bmc_hub_core import module_metadata
 from bmc_hub_core.context import ModuleContext
-from bmc_hub_core.db import make_engine
+from bmc_hub_core.db import make_engine, parse_url
 from bmc_hub_core.errors import ConfigError, ModuleNameError
 from bmc_hub_core.hub import Hub
 from bmc_hub_core.module_settings import ModuleSettings
@@ -40,9 +40,26 @@ def test_naming_convention_carries_the_table_name() -> None:
     assert all("billing_lines" in n for n in names)
 
 
-def test_bad_database_url_names_the_variable() -> None:
-    with pytest.raises(ConfigError, match="BMC_HUB_DATABASE_URL"):
-        make_engine("not a url")
+@pytest.mark.parametrize(
+    "url", ["not a url", "postgresql://hub:s3cret@db:notaport/hub", "://hub:s3cret@db"]
+)
+def test_bad_database_url_names_the_variable(url: str) -> None:
+    with pytest.raises(ConfigError, match="BMC_HUB_DATABASE_URL") as info:
+        make_engine(url)
+    assert "s3cret" not in str(info.value)
+
+
+def test_postgresql_without_a_driver_means_psycopg2() -> None:
+    assert parse_url("postgresql://hub@db/hub").drivername == "postgresql+psycopg2"
+    assert parse_url("postgresql+psycopg2://hub@db/hub").drivername == "postgresql+psycopg2"
+    assert parse_url("sqlite:///hub.db").drivername == "sqlite"
+
+
+def test_a_driver_that_is_not_installed_is_named() -> None:
+    with pytest.raises(ConfigError) as info:
+        make_engine("postgresql+asyncpg://hub:s3cret@db/hub")
+    assert "'postgresql+asyncpg', which is not installed" in str(info.value)
+    assert "postgresql+psycopg2://" in str(info.value)
 
 
 def _context(url: str, *, dry_run: bool) -> tuple[ModuleContext, sa.Table]:

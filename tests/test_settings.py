@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bmc_hub_core.errors import ConfigError
@@ -81,6 +83,21 @@ def test_invalid_values_stop_with_one_line_naming_the_variable(
 def test_sqlite_files_are_accepted(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
     monkeypatch.setenv("BMC_HUB_DATABASE_URL", url)
     assert load_settings(_env_file=None).database_url == url
+
+
+def test_a_database_url_password_is_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BMC_HUB_DATABASE_URL", "mysql://hub:s3cret-pw@db.example/hub")
+    with pytest.raises(ConfigError) as info:
+        load_settings(_env_file=None)
+    assert "s3cret-pw" not in str(info.value)
+    assert "mysql://hub:***@db.example/hub" in str(info.value)
+
+
+def test_a_dotenv_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_bytes(b"BMC_HUB_MODULES=caf\xe9\n")
+    with pytest.raises(ConfigError, match=r"the \.env file is not UTF-8 text .*save it as UTF-8"):
+        load_settings(_env_file=str(env))
 
 
 def test_a_bad_token_value_is_never_echoed(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 
 from .errors import ConfigError, ModuleNameError
+from .redact import mask_url_passwords
 
 #: Constraint and index names carry their table's name, so they carry the module prefix.
 NAMING_CONVENTION: dict[str, str] = {
@@ -61,12 +62,21 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+#: What a URL without a driver means here: the driver the hub installs.
+DEFAULT_DRIVERS = {"postgresql": "postgresql+psycopg2"}
+
+
 def parse_url(url: str) -> URL:
+    """The URL, with ``postgresql://`` meaning psycopg2 (SQLAlchemy 2.1 would pick psycopg
+    3, which the hub does not install)."""
     try:
-        return make_url(url)
-    except ArgumentError as exc:
+        parsed = make_url(url)
+        return parsed.set(drivername=DEFAULT_DRIVERS.get(parsed.drivername, parsed.drivername))
+    # A port that is not a number is a ValueError, the rest ArgumentError.
+    except (ArgumentError, ValueError) as exc:
+        reason = mask_url_passwords(str(exc))
         raise ConfigError(
-            f"BMC_HUB_DATABASE_URL is not a database URL ({exc}); use e.g. "
+            f"BMC_HUB_DATABASE_URL is not a database URL ({reason}); use e.g. "
             "sqlite:///./bmc_hub.db or postgresql+psycopg2://user@host:5432/db"
         ) from None
 
@@ -91,7 +101,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return sa.create_engine(parsed, **kwargs)
+    try:
+        return sa.create_engine(parsed, **kwargs)
+    except ImportError as exc:
+        raise ConfigError(
+            f"BMC_HUB_DATABASE_URL names the driver '{parsed.drivername}', which is not "
+            f"installed ({exc}); install it, or use postgresql+psycopg2://, which the hub "
+            "installs"
+        ) from None
 
 
 class PrefixedMetaData(sa.MetaData):

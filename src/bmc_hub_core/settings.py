@@ -9,6 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from .errors import ConfigError
+from .redact import mask_url_passwords
 
 ENV_PREFIX = "BMC_HUB_"
 
@@ -119,7 +120,7 @@ def load_settings(**overrides: Any) -> Settings:
         lines = []
         for error in exc.errors():
             field = ".".join(str(part) for part in error["loc"]) or "?"
-            shown = "<redacted>" if "token" in field else repr(error.get("input"))
+            shown = _shown(field, error.get("input"))
             lines.append(
                 f"{ENV_PREFIX}{field.upper()}: {error['msg']} (got {shown}); "
                 "fix the variable or unset it"
@@ -127,3 +128,16 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError("invalid setting: " + "; ".join(lines)) from None
     except SettingsError as exc:
         raise ConfigError(f"invalid setting: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"the .env file is not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        ) from None
+
+
+def _shown(field: str, value: object) -> str:
+    """A bad value as the error shows it: tokens hidden, URL passwords masked."""
+    if "token" in field:
+        return "<redacted>"
+    if isinstance(value, str):
+        return repr(mask_url_passwords(value))
+    return repr(value)
