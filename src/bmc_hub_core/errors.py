@@ -58,7 +58,11 @@ class StrictModeError(BmcHubError):
     """``BMC_HUB_STRICT`` is on and an allowed module is not enabled."""
 
 
-class UnknownModuleError(BmcHubError):
+class UsageError(BmcHubError):
+    """A command was given an argument it cannot use (the CLI exits 2)."""
+
+
+class UnknownModuleError(UsageError):
     """A command or request named a module that is not installed."""
 
 

@@ -180,6 +180,29 @@ def test_downgrade_asks_first_and_to_base_leaves_no_module_object(
     assert by_name(status(both, hub_database_url, tmp_path))["ledger"]["current"] is None
 
 
+@pytest.mark.parametrize(
+    ("to", "fragment"),
+    [
+        ("-x", "-N with N a whole number above 0"),
+        ("-0", "-N with N a whole number above 0"),
+        ("ledger_9999", "has no revision 'ledger_9999'"),
+    ],
+)
+def test_a_bad_downgrade_target_changes_nothing(
+    sqlite_only_url: str, both: list[Path], tmp_path: Path, to: str, fragment: str
+) -> None:
+    assert run(["db", "upgrade"], both, sqlite_only_url, tmp_path).returncode == 0
+    result = run(
+        ["db", "downgrade", "--module", "ledger", "--to", to, "--yes"],
+        both,
+        sqlite_only_url,
+        tmp_path,
+    )
+    assert result.returncode == 2, result.stderr
+    assert fragment in result.stderr and "Traceback" not in result.stderr
+    assert by_name(status(both, sqlite_only_url, tmp_path))["ledger"]["current"] == "ledger_0003"
+
+
 def test_failed_module_makes_upgrade_exit_1_and_every_command_reports_it(
     hub_database_url: str, migration_sites: dict[str, Path], both: list[Path], tmp_path: Path
 ) -> None:

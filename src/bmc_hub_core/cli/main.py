@@ -8,7 +8,7 @@ import sys
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import BmcHubError, UnknownModuleError
+from ..errors import BmcHubError, UsageError
 from . import db, modules, serve
 from .output import fail, setup_logging
 
@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         app(args=argv, standalone_mode=True)
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except UnknownModuleError as exc:
+    except UsageError as exc:
         fail(str(exc))
         return 2
     except BmcHubError as exc:

@@ -9,7 +9,13 @@ from alembic import command
 from alembic.operations import ops
 from alembic.util import CommandError
 
-from ..errors import BmcHubError, CoreMigrationError, ModuleMigrationError, UnknownModuleError
+from ..errors import (
+    BmcHubError,
+    CoreMigrationError,
+    ModuleMigrationError,
+    UnknownModuleError,
+    UsageError,
+)
 from ..hub import Hub
 from ..registry import ModuleRecord
 from ..types import ModuleState
@@ -56,9 +62,13 @@ def downgrade(hub: Hub, name: str, target: str) -> tuple[str, list[str]]:
     (``''`` at base) and, at base, the module's objects its downgrades left behind
     (none when they are complete).
     """
+    if target.startswith("-") and not (target[1:].isdigit() and int(target[1:]) > 0):
+        raise UsageError(
+            f"--to {target!r}: use a revision id, 'base', or -N with N a whole number above 0"
+        )
     branch = module_branch(hub, name)
     if target != "base" and not target.startswith("-") and not branch.knows(target):
-        raise ModuleMigrationError(
+        raise UsageError(
             f"module '{name}' has no revision {target!r} (known: {', '.join(branch.order)})"
         )
     with migration_lock(hub.engine, hub.settings.migration_lock_timeout):
