@@ -97,7 +97,11 @@ def test_browser_views_redirect_to_login_and_the_cookie_opens_them(hub_client):
     html = {"Accept": "text/html"}
     first = client.get("/demo/", headers=html, follow_redirects=False)
     assert first.status_code == 303
-    assert first.headers["location"] == "/login?next=/demo/"
+    assert first.headers["location"] == "/login?next=%2Fdemo%2F"
+    with_query = client.get("/demo/?page=2&sort=name", headers=html, follow_redirects=False)
+    assert with_query.headers["location"] == "/login?next=%2Fdemo%2F%3Fpage%3D2%26sort%3Dname"
+    form = client.get(with_query.headers["location"])
+    assert 'value="/demo/?page=2&amp;sort=name"' in form.text
 
     refused = client.post("/login", data={"token": "nope", "next": "/demo/"})
     assert refused.status_code == 401

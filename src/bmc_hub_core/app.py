@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -31,7 +32,9 @@ log = logging.getLogger(__name__)
 
 def _install_error_handlers(app: FastAPI) -> None:
     async def login_required(request: Request, _exc: Exception) -> Response:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        # Back to the same page after sign-in, query string included.
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
 
     async def unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
