@@ -291,6 +291,39 @@ def test_a_router_with_its_own_lifespan_is_refused(hub_client) -> None:
     assert_good_still_serves(client)
 
 
+def test_a_lifespan_hidden_behind_an_included_router_never_runs(hub_client) -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(_app: object) -> AsyncIterator[None]:
+        events.append("started")
+        raise RuntimeError("could not reach the device")
+        yield
+
+    def register_routes() -> APIRouter:
+        # FastAPI merges this lifespan with the included router's: it cannot be seen.
+        router = APIRouter(lifespan=lifespan)
+        router.include_router(good_routes())
+        return router
+
+    client = hub_client(
+        modules={"good": GOOD, "hidden": fake_module(register_routes=register_routes)}
+    )
+    assert events == []
+    assert client.get("/api/v1/hidden/ping").json() == {"answer": "pong"}
+    assert_good_still_serves(client)
+
+
+def test_routers_that_include_routers_are_fine(hub_client) -> None:
+    def register_routes() -> APIRouter:
+        router = APIRouter()
+        router.include_router(good_routes(), prefix="/inner")
+        return router
+
+    client = hub_client(modules={"nested": fake_module(register_routes=register_routes)})
+    assert client.get("/api/v1/nested/inner/ping").json() == {"answer": "pong"}
+
+
 @pytest.mark.parametrize("kind", ["sync", "async"])
 def test_system_exit_in_on_startup_fails_only_that_module(hub_client, kind: str) -> None:
     def sync_exit() -> None:

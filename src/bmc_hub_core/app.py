@@ -7,17 +7,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import admin, admin_page, api_core, docs_ui, pages
-from .auth import LoginRequired, require_api
+from .auth import LoginRequired, login_redirect, require_api
 from .discovery import Candidate
 from .errors import BmcHubError
 from .gate import ModuleGate
@@ -32,9 +31,7 @@ log = logging.getLogger(__name__)
 
 def _install_error_handlers(app: FastAPI) -> None:
     async def login_required(request: Request, _exc: Exception) -> Response:
-        # Back to the same page after sign-in, query string included.
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+        return login_redirect(request)
 
     async def unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)

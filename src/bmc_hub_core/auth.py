@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import hmac
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.responses import RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.requests import HTTPConnection
 
 from .settings import Settings
 
@@ -30,7 +33,13 @@ class LoginRequired(Exception):
     """A browser asked for an HTML view without a valid token: send it to /login."""
 
 
-def presented_token(request: Request) -> str | None:
+def login_redirect(request: Request) -> RedirectResponse:
+    """To ``/login``, and back to the same page (query string included) after sign-in."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+
+def presented_token(request: HTTPConnection) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -46,7 +55,7 @@ def _matches(token: str, candidates: tuple[str, ...]) -> bool:
     return found
 
 
-def _settings(request: Request) -> Settings:
+def _settings(request: HTTPConnection) -> Settings:
     settings: Settings = request.app.state.hub.settings
     return settings
 
@@ -82,14 +91,17 @@ def require_admin(request: Request, _bearer: Bearer = None) -> None:
         raise HTTPException(401, "invalid admin token", headers={"WWW-Authenticate": "Bearer"})
 
 
+def api_access(connection: HTTPConnection) -> bool:
+    """Data routes: open when BMC_HUB_API_TOKENS is unset, else an API or admin token."""
+    settings = _settings(connection)
+    return not settings.api_token_values or is_api_token(settings, presented_token(connection))
+
+
 def require_api(request: Request, _bearer: Bearer = None) -> None:
     """Data routes: open when BMC_HUB_API_TOKENS is unset, else an API or admin token."""
-    settings = _settings(request)
-    if not settings.api_token_values:
+    if api_access(request):
         return
     token = presented_token(request)
-    if is_api_token(settings, token):
-        return
     if "text/html" in request.headers.get("accept", "") and request.method == "GET":
         raise LoginRequired()
     detail = (

@@ -103,11 +103,15 @@ def register_routes(module: ModuleContext) -> APIRouter | list[APIRouter] | None
 
     Returns: a FastAPI ``APIRouter`` (or a list of them) whose paths are relative; the
     core mounts it at ``/api/v1/NAME`` with the OpenAPI tag ``NAME``. ``None`` for no API.
-    A path that collides with a core route (``/health``) fails the module.
+    A path that collides with a core route (``/health``, any method) fails the module.
+    Apps mounted in the router (``router.mount``: static files, sub-apps) ask for the same
+    API token as its routes. A router must not carry its own ``lifespan=`` or
+    startup/shutdown handlers: use the ``on_startup`` and ``on_shutdown`` hooks.
 
-    Raising, a wrong return type or a colliding path: the module is ``failed`` at stage
-    ``routes`` and its URL space answers 503; the others go on. A router whose models
-    cannot produce a JSON schema is served but left out of the OpenAPI document.
+    Raising (``SystemExit`` included), a wrong return type, a colliding path or a router
+    lifespan: the module is ``failed`` at stage ``routes`` and its URL space answers 503;
+    the others go on. A router whose models cannot produce a JSON schema is served but
+    left out of the OpenAPI document.
 
     Since: hub API 1.
     """

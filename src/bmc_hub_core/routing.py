@@ -14,6 +14,7 @@ from fastapi.routing import iter_route_contexts
 from .calling import call_one_sync
 from .errors import HookReturnError
 from .hub import Hub
+from .mounts import guard_mounts
 from .registry import ModuleRecord
 from .types import Stage
 
@@ -46,14 +47,33 @@ def _as_routers(value: object, hook: str) -> list[APIRouter]:
     )
 
 
-def _refuse_lifespans(routers: list[APIRouter], hook: str) -> None:
-    """A router's own lifespan or startup/shutdown handlers would be merged into the
-    app's and run unguarded: one raising would stop the whole hub from starting."""
+def _has_own_lifespan(router: APIRouter) -> bool:
+    """Best effort: does ``router``, or a router it includes, carry its own lifespan?
+
+    FastAPI replaces a router's lifespan with a merged one when it includes another, so
+    one given to such a router cannot be seen; :func:`mount_module` keeps every module
+    lifespan out of the app's anyway.
+    """
     default = type(APIRouter().lifespan_context)
+    stack = [router]
+    while stack:
+        current = stack.pop()
+        lifespan = current.lifespan_context
+        merged = "_merge_lifespan_context" in getattr(lifespan, "__qualname__", "")
+        if not isinstance(lifespan, default) and not merged:
+            return True
+        for route in current.routes:
+            child = getattr(route, "original_router", None)
+            if isinstance(child, APIRouter):
+                stack.append(child)
+    return False
+
+
+def _refuse_lifespans(routers: list[APIRouter], hook: str) -> None:
+    """A router's own lifespan or startup/shutdown handlers would run outside the hub's
+    guards, and one raising would stop the whole hub from starting."""
     for router in routers:
-        if not isinstance(router.lifespan_context, default) or (
-            router.on_startup or router.on_shutdown
-        ):
+        if router.on_startup or router.on_shutdown or _has_own_lifespan(router):
             raise HookReturnError(
                 f"a router from {hook} has its own lifespan or startup/shutdown handlers, "
                 "which would run outside the hub's guards; use the on_startup and "
@@ -141,6 +161,11 @@ def mount_module(
         message = f"routes left out of the OpenAPI document: {schema_problem}"
         log.warning("module '%s': %s", name, message)
         record.warnings.append(message)
+    # Route dependencies never reach mounted apps: they get the token check themselves.
+    guard_mounts(api.routes)
+    guard_mounts(views.routes)
+    # include_router merges the module's lifespans into the app's; keep the app's own.
+    app_lifespan = app.router.lifespan_context
     if api_keys:
         app.include_router(
             api,
@@ -153,6 +178,7 @@ def mount_module(
         app.include_router(
             views, prefix=view_prefix, include_in_schema=False, dependencies=dependencies
         )
+    app.router.lifespan_context = app_lifespan
     record.routes = sorted({p for _, p in api_keys})
     record.views = sorted({p for _, p in view_keys})
     for key in [*api_keys, *view_keys]:
