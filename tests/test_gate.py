@@ -214,9 +214,19 @@ def test_disabling_a_dependency_makes_its_dependents_503(hub_admin_client):
     assert health.json()["status"] == "unavailable"
     assert health.json()["detail"] == "requires module 'base', which is disabled"
     assert client.get("/api/v1/health").json()["modules"]["addon"] == "unavailable"
+    # So does the admin API: failed at stage dependency, naming it.
+    record = client.get("/api/v1/modules/addon").json()
+    assert record["state"] == "failed"
+    assert record["error"] == {
+        "stage": "dependency",
+        "type": "DependencyUnavailable",
+        "message": "requires module 'base', which is disabled; enable 'base' again",
+    }
     assert client.post("/api/v1/modules/base/enable").status_code == 200
     assert client.get("/api/v1/addon/ping").status_code == 200
     assert client.get("/api/v1/addon/health").status_code == 200
+    record = client.get("/api/v1/modules/addon").json()
+    assert (record["state"], record["error"]) == ("enabled", None)
 
 
 def test_toggling_never_adds_or_removes_routes(hub_admin_client):

@@ -82,7 +82,7 @@ def actor(request: Request) -> str:
 async def record_json(request: Request, record: ModuleRecord) -> dict[str, Any]:
     service: HealthService = request.app.state.health
     health = (await service.check(record)).as_dict() if service.is_reported(record) else None
-    return module_record(record, health=health, detail=True)
+    return module_record(record, _hub(request).registry, health=health, detail=True)
 
 
 async def toggle(request: Request, name: str, enabled: bool, reason: str | None) -> ModuleRecord:

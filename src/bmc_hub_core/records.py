@@ -5,22 +5,43 @@ from __future__ import annotations
 from typing import Any
 
 from .module_settings import redacted
-from .registry import ModuleRecord
+from .registry import ModuleRecord, Registry
+from .types import ModuleState, Stage
+
+
+def shown_state(record: ModuleRecord, registry: Registry) -> tuple[str, dict[str, str] | None]:
+    """State and error as users see them: an enabled module whose dependency is not
+    enabled (disabled by an admin at runtime) is ``failed`` at stage ``dependency``, as
+    the gate answers 503 for it. It comes back by itself when the dependency does."""
+    blocked = registry.blocking_dependency(record) if record.state is ModuleState.ENABLED else None
+    if blocked is not None:
+        message = f"{registry.dependency_message(blocked)}; enable '{blocked}' again"
+        return ModuleState.FAILED.value, {
+            "stage": Stage.DEPENDENCY.value,
+            "type": "DependencyUnavailable",
+            "message": message,
+        }
+    return record.state.value, record.error.as_dict() if record.error else None
 
 
 def module_record(
-    record: ModuleRecord, *, health: dict[str, Any] | None = None, detail: bool = False
+    record: ModuleRecord,
+    registry: Registry,
+    *,
+    health: dict[str, Any] | None = None,
+    detail: bool = False,
 ) -> dict[str, Any]:
     """``name, distribution, version, state, error, table_prefix, read_only, dry_run,
     migration {current, head}, routes, health`` (+ ``views, dependencies, warnings,
     admin, settings`` with ``detail``). Secrets in settings are redacted."""
     settings = record.context.settings if record.context is not None else None
+    state, error = shown_state(record, registry)
     data: dict[str, Any] = {
         "name": record.name,
         "distribution": record.distribution,
         "version": record.version,
-        "state": record.state.value,
-        "error": record.error.as_dict() if record.error else None,
+        "state": state,
+        "error": error,
         "table_prefix": record.table_prefix,
         "read_only": settings.read_only if settings else None,
         "dry_run": settings.dry_run if settings else None,

@@ -38,7 +38,7 @@ def _error_text(data: dict[str, Any]) -> str:
 def list_modules(as_json: bool = JSON_OPTION) -> None:
     """Every discovered module with its state, version and error."""
     result = _inspect()
-    records = [module_record(r) for r in result.hub.registry]
+    records = [module_record(r, result.hub.registry) for r in result.hub.registry]
     if as_json:
         print_json(records)
         return
@@ -66,7 +66,7 @@ def show(name: str = typer.Argument(..., help="Module name."), as_json: bool = J
     if record is None:
         known = ", ".join(r.name for r in result.hub.registry) or "none"
         raise UnknownModuleError(f"no module named '{name}' is installed (installed: {known})")
-    data = module_record(record, detail=True)
+    data = module_record(record, result.hub.registry, detail=True)
     if as_json:
         print_json(data)
         return
@@ -87,18 +87,26 @@ def check(as_json: bool = JSON_OPTION) -> None:
     """Load and validate every allowed module without a server; exit 1 if any is not enabled."""
     result = _inspect()
     hub = result.hub
+    # The same question strict mode asks. An admin's decision is not a problem: a module
+    # disabled by an admin, or one whose dependency an admin disabled, shows as "off".
+    failing = {r.name for r in hub.allowed_not_enabled()}
+    checked = [module_record(r, hub.registry) for r in hub.registry if hub.is_allowed(r.name)]
     problems = [
-        {"name": r.name, "state": r.state.value, "error": r.error.as_dict() if r.error else None}
-        for r in hub.allowed_not_enabled()
+        {"name": d["name"], "state": d["state"], "error": d["error"]}
+        for d in checked
+        if d["name"] in failing
     ]
-    checked = [module_record(r) for r in hub.registry if hub.is_allowed(r.name)]
     ok = not problems
     if as_json:
         print_json({"ok": ok, "modules": checked, "problems": problems})
     else:
         _note(result)
         for data in checked:
-            mark = "[green]ok[/]" if data["state"] == ModuleState.ENABLED else "[red]FAIL[/]"
+            mark = (
+                "[green]ok[/]"
+                if data["state"] == ModuleState.ENABLED
+                else ("[red]FAIL[/]" if data["name"] in failing else "[yellow]off[/]")
+            )
             console.print(
                 f"{mark} {data['name']} {styled_state(data['state'])} {_error_text(data)}",
                 highlight=False,
