@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from .installs import write_module_dist
+
 BMC_HUB = str(Path(sys.executable).with_name("bmc-hub"))
 
 
@@ -202,3 +204,68 @@ def test_list_works_when_the_database_is_unreachable(installed_dists: Path, tmp_
     assert result.returncode == 0, result.stderr
     assert {r["name"]: r["state"] for r in json.loads(result.stdout)}["goodmod"] == "enabled"
     assert "Traceback" not in result.stderr
+
+
+ROUTES_RETURN_A_STRING = """
+from bmc_hub_core import hookimpl
+
+
+@hookimpl
+def register_routes():
+    return "not a router"
+"""
+
+LONG_REVISION_ID = """
+from pathlib import Path
+
+from bmc_hub_core import hookimpl
+
+
+@hookimpl
+def register_migrations():
+    return Path(__file__).parent / "versions"
+"""
+
+LONG_REVISION = """
+revision = "longmig_" + "x" * 40
+down_revision = None
+branch_labels = ("longmig",)
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
+"""
+
+
+@pytest.fixture
+def problem_site(tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    write_module_dist(site, "badroutes", {"__init__.py": ROUTES_RETURN_A_STRING})
+    write_module_dist(
+        site,
+        "longmig",
+        {"__init__.py": LONG_REVISION_ID, "versions/longmig_0001.py": LONG_REVISION},
+    )
+    return site
+
+
+@pytest.mark.parametrize("database", ["missing", "migrated"])
+def test_check_finds_what_the_server_would_refuse(
+    problem_site: Path, tmp_path: Path, database: str
+) -> None:
+    allowed = {"BMC_HUB_MODULES": "badroutes,longmig"}
+    if database == "migrated":
+        run(["db", "upgrade"], problem_site, tmp_path, **allowed)
+    result = run(["modules", "check", "--json"], problem_site, tmp_path, **allowed)
+    assert result.returncode == 1, result.stdout + result.stderr
+    problems = {p["name"]: p["error"] for p in json.loads(result.stdout)["problems"]}
+    assert problems["badroutes"]["stage"] == "routes"
+    assert "register_routes must return a fastapi.APIRouter" in problems["badroutes"]["message"]
+    assert problems["longmig"]["stage"] == "migrate"
+    assert "the limit is 32" in problems["longmig"]["message"]
+    assert (tmp_path / "hub.db").exists() is (database == "migrated")

@@ -13,22 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from .installs import write_module_dist
+
 BMC_HUB = str(Path(sys.executable).with_name("bmc-hub"))
 MESSAGE = "cannot open [/etc/brk] with [bold]x[/bold] as list[str]"
 
 
 @pytest.fixture
 def bracket_site(tmp_path: Path) -> Path:
-    site = tmp_path / "site"
-    package = site / "bmc_hub_bracket"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text(f"raise RuntimeError({MESSAGE!r})\n")
-    info = site / "bmc_hub_bracket-1.0.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: bmc-hub-bracket\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[bmc_hub.modules]\nbracket = bmc_hub_bracket\n")
-    (info / "RECORD").write_text("")
-    return site
+    return write_module_dist(
+        tmp_path / "site", "bracket", {"__init__.py": f"raise RuntimeError({MESSAGE!r})\n"}
+    )
 
 
 def _run(args: list[str], site: Path, cwd: Path) -> subprocess.CompletedProcess[str]:

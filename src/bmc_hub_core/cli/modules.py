@@ -20,8 +20,8 @@ app = typer.Typer(help="Inspect, check and pin installed modules.", no_args_is_h
 JSON_OPTION = typer.Option(False, "--json", help="Machine-readable output.")
 
 
-def _inspect() -> Inspection:
-    return inspect_hub(load_settings())
+def _inspect(*, routes: bool = False) -> Inspection:
+    return inspect_hub(load_settings(), routes=routes)
 
 
 def _note(result: Inspection) -> None:
@@ -85,7 +85,7 @@ def show(name: str = typer.Argument(..., help="Module name."), as_json: bool = J
 @app.command("check")
 def check(as_json: bool = JSON_OPTION) -> None:
     """Load and validate every allowed module without a server; exit 1 if any is not enabled."""
-    result = _inspect()
+    result = _inspect(routes=True)
     hub = result.hub
     # The same question strict mode asks. An admin's decision is not a problem: a module
     # disabled by an admin, or one whose dependency an admin disabled, shows as "off".
