@@ -9,8 +9,10 @@ import pytest
 
 from bmc_hub_core.errors import CoreMigrationError
 from bmc_hub_core.migrations.runner import run_migrations
+from bmc_hub_core.testing.databases import temporary_postgres_database
 from bmc_hub_core.types import ModuleState
 
+from ..conftest import require_postgres
 from ..fakes import fake_module
 from ..records import assert_failed
 from .conftest import RevisionWriter, table_sql
@@ -152,6 +154,37 @@ def test_sandbox_rolls_back_and_names_offending_objects(
     assert "demo_flag" not in columns(hub_database_url, "customers")
     assert query(hub_database_url, "SELECT name FROM customers") == [("kept",)]
     assert hub.registry.get("other").state is ModuleState.ENABLED  # type: ignore[union-attr]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            "op.execute('CREATE RULE demo_swallow AS ON INSERT TO customers DO INSTEAD NOTHING')",
+            id="rule-on-customers",
+        ),
+        pytest.param("op.execute(\"COMMENT ON TABLE customers IS 'mine'\")", id="table-comment"),
+        pytest.param(
+            "op.execute(\"COMMENT ON COLUMN customers.name IS 'mine'\")", id="column-comment"
+        ),
+        pytest.param("op.execute('CREATE POLICY demo_all ON customers USING (true)')", id="policy"),
+    ],
+)
+def test_postgres_sandbox_sees_rules_comments_and_policies_on_core_tables(
+    write_revisions: RevisionWriter, body: str
+) -> None:
+    folder = write_revisions("demo", [table_sql("demo_items") + "\n" + body])
+    # The module's own table may carry all of these.
+    own = body.replace("customers.name", "demo_items.id").replace("customers", "demo_items")
+    allowed = write_revisions("own", [table_sql("own_items") + "\n" + own.replace("demo", "own")])
+    with temporary_postgres_database(require_postgres()) as url:
+        hub = build_hub(url, {"demo": migrating_module(folder), "own": migrating_module(allowed)})
+        run_migrations(hub)
+        assert_failed(hub, "demo", "migrate", "demo_0001", "'customers'", "outside the prefix")
+        assert "demo_items" not in objects(url)
+        assert hub.registry.get("own").state is ModuleState.ENABLED  # type: ignore[union-attr]
+        hub.engine.dispose()
 
 
 def test_foreign_key_to_core_table_and_batch_rebuild_are_allowed(

@@ -83,15 +83,51 @@ WHERE {_PG_SYSTEM} AND co.conrelid <> 0
 GROUP BY co.conrelid
 """
 
-# Internal triggers are how PostgreSQL implements foreign keys: skip them.
+# Internal triggers are how PostgreSQL implements foreign keys: skip them. tgenabled
+# catches ALTER TABLE ... DISABLE TRIGGER.
 _PG_TRIGGERS = f"""
-SELECT tg.tgrelid, string_agg(tg.tgname || ' ' || pg_get_triggerdef(tg.oid), ', '
-                              ORDER BY tg.tgname)
+SELECT tg.tgrelid, string_agg(tg.tgname || ' ' || tg.tgenabled::text || ' '
+                              || pg_get_triggerdef(tg.oid), ', ' ORDER BY tg.tgname)
 FROM pg_trigger tg
 JOIN pg_class c ON c.oid = tg.tgrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE {_PG_SYSTEM} AND NOT tg.tgisinternal
 GROUP BY tg.tgrelid
+"""
+
+# Rewrite rules other than a view's own (CREATE RULE ... ON INSERT TO customers DO
+# INSTEAD NOTHING would make inserts vanish).
+_PG_RULES = f"""
+SELECT r.ev_class, string_agg(r.rulename || ' ' || r.ev_enabled::text || ' '
+                              || pg_get_ruledef(r.oid), ', ' ORDER BY r.rulename)
+FROM pg_rewrite r
+JOIN pg_class c ON c.oid = r.ev_class
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_PG_SYSTEM} AND r.rulename <> '_RETURN'
+GROUP BY r.ev_class
+"""
+
+# Row-security policies (relrowsecurity alone does not say what they allow).
+_PG_POLICIES = f"""
+SELECT p.polrelid, string_agg(p.polname || ' ' || p.polcmd::text || ' ' || p.polpermissive::text
+       || ' ' || coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' '
+       || coalesce(pg_get_expr(p.polwithcheck, p.polrelid), ''), ', ' ORDER BY p.polname)
+FROM pg_policy p
+JOIN pg_class c ON c.oid = p.polrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_PG_SYSTEM}
+GROUP BY p.polrelid
+"""
+
+# Comments on relations and their columns (objsubid is the column number).
+_PG_COMMENTS = f"""
+SELECT d.objoid, string_agg(d.objsubid::text || ':' || d.description, ', '
+                            ORDER BY d.objsubid)
+FROM pg_description d
+JOIN pg_class c ON c.oid = d.objoid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE d.classoid = 'pg_class'::regclass AND {_PG_SYSTEM}
+GROUP BY d.objoid
 """
 
 _PG_TYPES = f"""
@@ -128,6 +164,7 @@ def _postgres(conn: sa.Connection) -> Catalog:
     columns: dict[int, str] = _pairs(conn, _PG_COLUMNS)
     constraints: dict[int, str] = _pairs(conn, _PG_CONSTRAINTS)
     triggers: dict[int, str] = _pairs(conn, _PG_TRIGGERS)
+    extras = [_pairs(conn, sql) for sql in (_PG_RULES, _PG_POLICIES, _PG_COMMENTS)]
     catalog: Catalog = {}
     for oid, schema, name, relkind, owner, definition in conn.execute(sa.text(_PG_RELATIONS)):
         kind = _PG_KINDS[relkind]
@@ -137,6 +174,7 @@ def _postgres(conn: sa.Connection) -> Catalog:
                 columns.get(oid, ""),
                 constraints.get(oid, ""),
                 triggers.get(oid, ""),
+                *(extra.get(oid, "") for extra in extras),
             )
         )
         full = _qualified(schema, name)
