@@ -137,7 +137,9 @@ async def test_an_async_hook_that_swallows_its_cancellation_still_times_out() ->
 @pytest.mark.anyio
 @pytest.mark.parametrize("kind", ["sync", "async"])
 @pytest.mark.parametrize(
-    "error", [SystemExit(3), asyncio.CancelledError(), GeneratorExit()], ids=type
+    "error",
+    [SystemExit(3), KeyboardInterrupt(), asyncio.CancelledError(), GeneratorExit()],
+    ids=type,
 )
 async def test_base_exceptions_from_module_code_are_its_outcome(
     kind: str, error: BaseException
@@ -180,3 +182,16 @@ def test_trace_logs_every_call(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level("INFO", logger="bmc_hub_core.calling"):
         call_one_sync(pm, "health", "a", {"module": None}, timeout=1, trace=True)
     assert "hook health module=a" in caplog.text and "ok" in caplog.text
+
+
+@pytest.mark.anyio
+async def test_trace_logs_one_line_per_async_call(caplog: pytest.LogCaptureFixture) -> None:
+    async def fine() -> bool:
+        return True
+
+    pm = manager(s=fake_module(health=lambda: True), a=fake_module(health=fine))
+    with caplog.at_level("INFO", logger="bmc_hub_core.calling"):
+        await call_each_async(pm, "health", ctx("s", "a"), timeout=2, trace=True)
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2
+    assert all(line.endswith(" ok") for line in lines), lines

@@ -122,7 +122,9 @@ def call_one_sync(
         return _trace(Outcome(module, hook, error=error, seconds=timeout), trace)
     # Module code is isolated exactly here (the thread re-raises the module's exception).
     except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
+        # Ctrl-C reaches the main thread only: a KeyboardInterrupt of a finished call is
+        # the module's own; one while waiting is the user's.
+        if isinstance(exc, KeyboardInterrupt) and not future.done():
             raise
         elapsed = time.perf_counter() - started
         return _trace(Outcome(module, hook, error=exc, seconds=elapsed), trace)
@@ -131,16 +133,16 @@ def call_one_sync(
 
 @dataclass(frozen=True)
 class _Exited:
-    """What an ``async def`` hook's ``SystemExit`` becomes inside its task (asyncio would
-    re-raise it out of the event loop and stop the server)."""
+    """What an ``async def`` hook's ``SystemExit`` or ``KeyboardInterrupt`` becomes inside
+    its task (asyncio would re-raise either out of the event loop and stop the server)."""
 
-    error: SystemExit
+    error: SystemExit | KeyboardInterrupt
 
 
 async def _contained(coro: Coroutine[Any, Any, Any]) -> Any:
     try:
         return await coro
-    except SystemExit as exc:
+    except (SystemExit, KeyboardInterrupt) as exc:
         return _Exited(exc)
 
 
@@ -184,12 +186,13 @@ async def call_one_async(
         elapsed = time.perf_counter() - started
         return _trace(Outcome(module, hook, error=exc, seconds=elapsed), trace)
 
-    timed_out = _trace(
-        Outcome(module, hook, error=HookTimeout(hook, module, timeout), seconds=timeout), trace
-    )
+    def timed_out() -> Outcome:
+        error = HookTimeout(hook, module, timeout)
+        return _trace(Outcome(module, hook, error=error, seconds=timeout), trace)
+
     previous = inflight.get(module) if inflight is not None else None
     if previous is not None and not previous.done():
-        return timed_out
+        return timed_out()
     waiter: asyncio.Future[Any]
     if inspect.iscoroutinefunction(impl.function):
         try:
@@ -218,12 +221,12 @@ async def call_one_async(
     if not done:
         waiter.add_done_callback(_retrieve)
         waiter.cancel()
-        return timed_out
+        return timed_out()
     try:
         value = waiter.result()
-    except BaseException as exc:
-        if isinstance(exc, KeyboardInterrupt):
-            raise
+    # A finished call: whatever it raised is the module's (KeyboardInterrupt included, as
+    # Ctrl-C never reaches a worker thread or a hook's task).
+    except BaseException as exc:  # noqa: BLE001
         return failed(exc)
     if isinstance(value, _Exited):
         return failed(value.error)
