@@ -35,6 +35,9 @@ def test_health_data_is_sent_as_json_or_the_check_is_failing(hub_admin_client) -
     def opaque() -> dict[str, object]:
         return {"ok": True, "connection": object()}
 
+    def not_a_number() -> dict[str, object]:
+        return {"ok": True, "latency": float("nan")}
+
     def cancelled() -> bool:
         raise asyncio.CancelledError
 
@@ -45,6 +48,7 @@ def test_health_data_is_sent_as_json_or_the_check_is_failing(hub_admin_client) -
         modules={
             "dated": fake_module("dated", health=dated),
             "opaque": fake_module("opaque", health=opaque),
+            "nan": fake_module("nan", health=not_a_number),
             "cancel": fake_module("cancel", health=cancelled),
             "cancel_async": fake_module("cancel_async", health=cancelled_async),
             "fine": fake_module("fine", health=healthy),
@@ -56,6 +60,7 @@ def test_health_data_is_sent_as_json_or_the_check_is_failing(hub_admin_client) -
     assert body["modules"] == {
         "dated": "ok",
         "opaque": "failing",
+        "nan": "failing",
         "cancel": "failing",
         "cancel_async": "failing",
         "fine": "ok",
@@ -66,6 +71,7 @@ def test_health_data_is_sent_as_json_or_the_check_is_failing(hub_admin_client) -
     one = client.get("/api/v1/dated/health")
     assert one.status_code == 200 and one.json()["data"]["checked"].startswith("2026-01-02")
     assert client.get("/api/v1/opaque/health").status_code == 503
+    assert client.get("/api/v1/nan/health").status_code == 503
     assert client.get("/api/v1/cancel_async/health").status_code == 503
     listed = client.get("/api/v1/modules")
     assert listed.status_code == 200

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bmc_hub_core.redact import mask_url_passwords
+from bmc_hub_core.redact import mask_url_password, mask_url_passwords
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,22 @@ from bmc_hub_core.redact import mask_url_passwords
         ("postgresql://app@db/hub", "postgresql://app@db/hub"),
         ("sqlite:///./bmc_hub.db", "sqlite:///./bmc_hub.db"),
         ("a://x:1@h and b://y:2@k", "a://x:***@h and b://y:***@k"),
+        ("got 'postgres://app:pa/ss@db/hub'", "got 'postgres://app:***@db/hub'"),
+        ("postgresql://app:p:w@db:5432/hub", "postgresql://app:***@db:5432/hub"),
     ],
 )
 def test_mask_url_passwords(text: str, expected: str) -> None:
     assert mask_url_passwords(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://app:pa/ss w@db/hub", "postgres://app:***@db/hub"),
+        ("postgres://app:p@ss@db/hub", "postgres://app:***@db/hub"),
+        ("postgres://app@db/hub", "postgres://app@db/hub"),
+        ("sqlite:///./hub.db", "sqlite:///./hub.db"),
+    ],
+)
+def test_mask_url_password_of_a_whole_url(url: str, expected: str) -> None:
+    assert mask_url_password(url) == expected

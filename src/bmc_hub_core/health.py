@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +34,7 @@ def normalize(value: object) -> ModuleHealth:
     health = _interpret(value)
     try:
         data = jsonable_encoder(health.data)
+        json.dumps(data, allow_nan=False)  # NaN and infinities are not JSON either
     # Module data: anything may fail to encode, and that is the module's failure.
     except Exception as exc:  # noqa: BLE001
         return ModuleHealth(

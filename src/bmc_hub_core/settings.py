@@ -9,7 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from .errors import ConfigError
-from .redact import mask_url_passwords
+from .redact import mask_url_password, mask_url_passwords
 
 ENV_PREFIX = "BMC_HUB_"
 
@@ -139,5 +139,5 @@ def _shown(field: str, value: object) -> str:
     if "token" in field:
         return "<redacted>"
     if isinstance(value, str):
-        return repr(mask_url_passwords(value))
+        return repr(mask_url_password(value) if "://" in value else mask_url_passwords(value))
     return repr(value)
