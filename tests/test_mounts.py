@@ -1,4 +1,5 @@
-"""What a module mounts (static files, a sub-app) asks for the same API token as its routes."""
+"""What a module mounts (static files, a sub-app) and plain Starlette routes ask for the
+same API token as its FastAPI routes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from pydantic import SecretStr
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from .fakes import fake_module
@@ -34,11 +37,29 @@ def _module(folder: Path) -> object:
         router.mount("/static", StaticFiles(directory=folder))
         return router
 
+    async def raw(_request: Request) -> PlainTextResponse:
+        return PlainTextResponse("raw data")
+
+    async def raw_ws(websocket: WebSocket) -> None:
+        await websocket.accept()
+        await websocket.send_text("raw")
+        await websocket.close()
+
     def register_routes() -> APIRouter:
         router = APIRouter()
         inner = APIRouter()
         inner.mount("/sub", sub)
         router.include_router(inner, prefix="/nested")
+        # Plain Starlette routes: FastAPI's dependencies do not reach them either.
+        router.add_route("/raw", raw)
+        router.add_websocket_route("/raw-ws", raw_ws)
+
+        @router.websocket("/api-ws")
+        async def api_ws(websocket: WebSocket) -> None:
+            await websocket.accept()
+            await websocket.send_text("api")
+            await websocket.close()
+
         return router
 
     return fake_module(register_views=register_views, register_routes=register_routes)
@@ -63,8 +84,16 @@ def test_mounted_files_and_apps_need_a_token(hub_client, tmp_path: Path) -> None
     ):
         pass
     assert closed.value.code == 1008
+    assert client.get("/api/v1/media/raw").status_code == 401
+    for path in ("/api/v1/media/raw-ws", "/api/v1/media/api-ws"):
+        with pytest.raises(WebSocketDisconnect), client.websocket_connect(path) as ws:
+            ws.receive_text()
 
     token = {"Authorization": "Bearer reader-1"}
+    assert client.get("/api/v1/media/raw", headers=token).text == "raw data"
+    for path, text in (("/api/v1/media/raw-ws", "raw"), ("/api/v1/media/api-ws", "api")):
+        with client.websocket_connect(path, headers=token) as ws:
+            assert ws.receive_text() == text
     assert client.get("/media/static/logo.txt", headers=token).text == "logo"
     assert client.get("/api/v1/media/nested/sub/ping", headers=token).json() == {"sub": "pong"}
     with client.websocket_connect("/api/v1/media/nested/sub/ws", headers=token) as ws:

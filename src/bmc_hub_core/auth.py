@@ -9,7 +9,7 @@ import hmac
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Request, WebSocketException, status
 from fastapi.responses import RedirectResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
@@ -18,9 +18,18 @@ from .settings import Settings
 
 COOKIE_NAME = "bmc_hub_token"
 
+
 #: Declares the bearer scheme in the OpenAPI document (the docs page's "Authorize"); the
 #: checks below read the header themselves, so a missing one is never answered here.
-BEARER = HTTPBearer(
+class _DeclaredBearer(HTTPBearer):
+    """``HTTPBearer`` for the OpenAPI declaration only, usable on WebSocket routes too
+    (FastAPI passes no ``Request`` there); the checks read the header themselves."""
+
+    async def __call__(self, connection: HTTPConnection) -> HTTPAuthorizationCredentials | None:
+        return None
+
+
+BEARER = _DeclaredBearer(
     auto_error=False,
     scheme_name="bearer",
     description="BMC_HUB_ADMIN_TOKEN for /api/v1/modules; "
@@ -97,16 +106,23 @@ def api_access(connection: HTTPConnection) -> bool:
     return not settings.api_token_values or is_api_token(settings, presented_token(connection))
 
 
-def require_api(request: Request, _bearer: Bearer = None) -> None:
-    """Data routes: open when BMC_HUB_API_TOKENS is unset, else an API or admin token."""
-    if api_access(request):
+def require_api(connection: HTTPConnection, _bearer: Bearer = None) -> None:
+    """Data routes: open when BMC_HUB_API_TOKENS is unset, else an API or admin token.
+
+    HTTP: 401 (a browser asking for a page goes to ``/login``); WebSocket: closed with
+    1008 before it is accepted.
+    """
+    if api_access(connection):
         return
-    token = presented_token(request)
-    if "text/html" in request.headers.get("accept", "") and request.method == "GET":
-        raise LoginRequired()
+    token = presented_token(connection)
     detail = (
         "API token required: send 'Authorization: Bearer <token>'"
         if token is None
         else "invalid API token"
     )
+    if connection.scope["type"] == "websocket":
+        raise WebSocketException(status.WS_1008_POLICY_VIOLATION, detail)
+    accept = connection.headers.get("accept", "")
+    if "text/html" in accept and connection.scope.get("method") == "GET":
+        raise LoginRequired()
     raise HTTPException(401, detail, headers={"WWW-Authenticate": "Bearer"})

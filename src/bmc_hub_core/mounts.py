@@ -1,24 +1,22 @@
-"""Put the API-token check in front of what modules mount (static files, sub-apps).
+"""Put the API-token check in front of what FastAPI's dependencies do not reach.
 
-``include_router(dependencies=...)`` reaches routes only: a ``Mount`` inside a module's
-router would serve its files to anyone even with ``BMC_HUB_API_TOKENS`` set.
+``include_router(dependencies=...)`` reaches FastAPI routes only: a ``Mount`` (static
+files, a sub-app) or a plain Starlette ``Route``/``WebSocketRoute`` inside a module's
+router would answer anyone even with ``BMC_HUB_API_TOKENS`` set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from fastapi import HTTPException
-from fastapi.routing import iter_route_contexts
+from fastapi import HTTPException, status
+from fastapi.routing import APIRoute, APIWebSocketRoute, iter_route_contexts
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Host, Mount
+from starlette.routing import BaseRoute, Host, Mount, Route, WebSocketRoute
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .auth import LoginRequired, api_access, login_redirect, require_api
-
-#: WebSocket close code for "policy violation": no valid token.
-WS_POLICY_VIOLATION = 1008
 
 
 class TokenGuard:
@@ -29,7 +27,7 @@ class TokenGuard:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket" and not api_access(HTTPConnection(scope)):
-            await send({"type": "websocket.close", "code": WS_POLICY_VIOLATION})
+            await send({"type": "websocket.close", "code": status.WS_1008_POLICY_VIOLATION})
             return
         if scope["type"] == "http":
             refusal = _refusal(Request(scope, receive))
@@ -49,12 +47,24 @@ def _refusal(request: Request) -> Response | None:
     return None
 
 
+def _guard(route: BaseRoute) -> bool:
+    """Wrap ``route``'s app in :class:`TokenGuard` if dependencies do not reach it."""
+    if isinstance(route, APIRoute | APIWebSocketRoute):
+        return False  # FastAPI routes get the router's dependencies
+    if isinstance(route, Route | WebSocketRoute):
+        if isinstance(route.endpoint, TokenGuard):
+            return False
+        # FastAPI rebuilds plain routes from ``endpoint`` when it includes them: an ASGI
+        # endpoint is served as it is, so the guard survives the rebuild.
+        route.endpoint = route.app = TokenGuard(route.app)
+        return True
+    if isinstance(route, Mount | Host) and not isinstance(route.app, TokenGuard):
+        route.app = TokenGuard(route.app)  # FastAPI copies mounts with their app
+        return True
+    return False
+
+
 def guard_mounts(routes: Sequence[BaseRoute]) -> int:
-    """Wrap every mounted app under ``routes`` (included routers too); returns how many."""
-    guarded = 0
-    for ctx in iter_route_contexts(routes):
-        route = ctx.route
-        if isinstance(route, Mount | Host) and not isinstance(route.app, TokenGuard):
-            route.app = TokenGuard(route.app)
-            guarded += 1
-    return guarded
+    """Guard every mounted app and plain Starlette route under ``routes`` (included
+    routers too); returns how many were wrapped."""
+    return sum(_guard(ctx.route) for ctx in iter_route_contexts(routes))
