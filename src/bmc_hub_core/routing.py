@@ -47,20 +47,31 @@ def _as_routers(value: object, hook: str) -> list[APIRouter]:
     )
 
 
-def _has_own_lifespan(router: APIRouter) -> bool:
-    """Best effort: does ``router``, or a router it includes, carry its own lifespan?
+def _user_lifespan(lifespan: object, default: type) -> bool:
+    """Is ``lifespan``, or one FastAPI merged into it, a module's own?
 
-    FastAPI replaces a router's lifespan with a merged one when it includes another, so
-    one given to such a router cannot be seen; :func:`mount_module` keeps every module
-    lifespan out of the app's anyway.
+    ``include_router`` wraps a router's lifespan and the included one in a merged
+    lifespan whose closure holds both; follow those down to the originals.
     """
+    stack = [lifespan]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, default):
+            continue
+        if "_merge_lifespan_context" not in getattr(current, "__qualname__", ""):
+            return True
+        inner = getattr(current, "__wrapped__", current)
+        stack.extend(cell.cell_contents for cell in getattr(inner, "__closure__", None) or ())
+    return False
+
+
+def _has_own_lifespan(router: APIRouter) -> bool:
+    """Does ``router``, or a router it includes, carry its own lifespan?"""
     default = type(APIRouter().lifespan_context)
     stack = [router]
     while stack:
         current = stack.pop()
-        lifespan = current.lifespan_context
-        merged = "_merge_lifespan_context" in getattr(lifespan, "__qualname__", "")
-        if not isinstance(lifespan, default) and not merged:
+        if _user_lifespan(current.lifespan_context, default):
             return True
         for route in current.routes:
             child = getattr(route, "original_router", None)

@@ -192,14 +192,13 @@ def test_a_bad_downgrade_target_changes_nothing(
     sqlite_only_url: str, both: list[Path], tmp_path: Path, to: str, fragment: str
 ) -> None:
     assert run(["db", "upgrade"], both, sqlite_only_url, tmp_path).returncode == 0
+    # Without --yes: refused before the confirmation prompt.
     result = run(
-        ["db", "downgrade", "--module", "ledger", "--to", to, "--yes"],
-        both,
-        sqlite_only_url,
-        tmp_path,
+        ["db", "downgrade", "--module", "ledger", "--to", to], both, sqlite_only_url, tmp_path
     )
     assert result.returncode == 2, result.stderr
     assert fragment in result.stderr and "Traceback" not in result.stderr
+    assert "Continue?" not in result.stdout
     assert by_name(status(both, sqlite_only_url, tmp_path))["ledger"]["current"] == "ledger_0003"
 
 

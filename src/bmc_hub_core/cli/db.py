@@ -9,8 +9,8 @@ from rich.table import Table
 
 from ..errors import BmcHubError
 from ..hub import Hub
+from ..migrations.authoring import check_target, loaded_record, module_branch, new_revision
 from ..migrations.authoring import downgrade as run_downgrade
-from ..migrations.authoring import loaded_record, module_branch, new_revision
 from ..migrations.runner import run_migrations
 from ..migrations.status import database_status
 from ..settings import Settings, load_settings
@@ -113,6 +113,7 @@ def downgrade(
     """Downgrade one module; `--to base` drops all its tables and its version table."""
     hub = _hub(load_settings(), module)
     branch = module_branch(hub, module)
+    check_target(branch, to)  # a bad --to is refused before anything is asked
     what = (
         f"drop every table of module '{module}' (all its data) and {branch.version_table}"
         if to == "base"

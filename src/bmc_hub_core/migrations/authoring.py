@@ -55,6 +55,18 @@ def module_branch(hub: Hub, name: str) -> Branch:
     return load_branch(name, folder, module_metadata_of(record))
 
 
+def check_target(branch: Branch, target: str) -> None:
+    """Refuse a downgrade target that is not ``base``, ``-N`` (N ≥ 1) or a known revision."""
+    if target.startswith("-") and not (target[1:].isdigit() and int(target[1:]) > 0):
+        raise UsageError(
+            f"--to {target!r}: use a revision id, 'base', or -N with N a whole number above 0"
+        )
+    if target != "base" and not target.startswith("-") and not branch.knows(target):
+        raise UsageError(
+            f"module '{branch.name}' has no revision {target!r} (known: {', '.join(branch.order)})"
+        )
+
+
 def downgrade(hub: Hub, name: str, target: str) -> tuple[str, list[str]]:
     """Downgrade module ``name`` to ``target`` (a revision, ``-N`` or ``base``) atomically.
 
@@ -62,15 +74,8 @@ def downgrade(hub: Hub, name: str, target: str) -> tuple[str, list[str]]:
     (``''`` at base) and, at base, the module's objects its downgrades left behind
     (none when they are complete).
     """
-    if target.startswith("-") and not (target[1:].isdigit() and int(target[1:]) > 0):
-        raise UsageError(
-            f"--to {target!r}: use a revision id, 'base', or -N with N a whole number above 0"
-        )
     branch = module_branch(hub, name)
-    if target != "base" and not target.startswith("-") and not branch.knows(target):
-        raise UsageError(
-            f"module '{name}' has no revision {target!r} (known: {', '.join(branch.order)})"
-        )
+    check_target(branch, target)
     with migration_lock(hub.engine, hub.settings.migration_lock_timeout):
         if not core_is_current(hub.engine):
             raise CoreMigrationError("the core schema is not at head; run `bmc-hub db upgrade`")
