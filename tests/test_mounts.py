@@ -104,3 +104,6 @@ def test_without_api_tokens_mounts_are_open_as_routes_are(hub_client, tmp_path: 
     client = hub_client(modules={"media": _module(tmp_path)})
     assert client.get("/media/static/logo.txt").text == "logo"
     assert client.get("/api/v1/media/nested/sub/ping").json() == {"sub": "pong"}
+    assert client.get("/api/v1/media/raw").text == "raw data"
+    with client.websocket_connect("/api/v1/media/api-ws") as ws:
+        assert ws.receive_text() == "api"
