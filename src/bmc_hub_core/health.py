@@ -15,9 +15,6 @@ from .hub import Hub
 from .registry import ModuleRecord
 from .types import HealthResult, ModuleState
 
-#: How long past its deadline a check may take to honour its cancellation.
-CANCEL_GRACE_SECONDS = 0.5
-
 
 @dataclass(frozen=True)
 class ModuleHealth:
@@ -69,8 +66,8 @@ class HealthService:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self._cache: dict[str, tuple[float, ModuleHealth]] = {}
-        #: name → (when it started, the one running check every request shares)
-        self._running: dict[str, tuple[float, asyncio.Task[ModuleHealth]]] = {}
+        #: name → the one running check every request shares
+        self._running: dict[str, asyncio.Future[ModuleHealth]] = {}
         #: name → its check still running past its deadline (see ``call_one_async``)
         self._inflight: dict[str, Inflight] = {}
 
@@ -97,22 +94,13 @@ class HealthService:
         if cached and time.monotonic() - cached[0] < self.hub.settings.health_cache_seconds:
             return cached[1]
         running = self._running.get(record.name)
-        if running is None or running[1].done():
-            running = (time.monotonic(), asyncio.ensure_future(self._run(record)))
+        if running is None or running.done():
+            running = asyncio.ensure_future(self._run(record))
             self._running[record.name] = running
-        started, task = running
-        # The hook call has its own timeout, but an ``async def`` check that swallows its
-        # cancellation would hold ``wait_for`` forever: never wait past the deadline.
-        # ``asyncio.wait`` neither cancels the shared task nor lets a caller's cancel reach it.
-        limit = started + self.hub.settings.health_timeout + CANCEL_GRACE_SECONDS
-        done, _ = await asyncio.wait({task}, timeout=max(0.0, limit - time.monotonic()))
-        if not done:
-            return ModuleHealth(
-                "timeout",
-                f"health check of module '{record.name}' ignored its "
-                f"{self.hub.settings.health_timeout:g}s deadline and is still running",
-            )
-        return task.result()
+        # Every request shares the one running check; a caller that goes away must not
+        # cancel it for the others. The check itself ends by its deadline: call_one_async
+        # gives up on a hook that ignores its cancellation.
+        return await asyncio.shield(running)
 
     async def _run(self, record: ModuleRecord) -> ModuleHealth:
         outcome = await call_one_async(
