@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from ..db import is_sqlite
 from ..hub import Hub
 from .core import core_current, core_heads, core_pending
+from .engine import module_version_table
 from .runner import observe_migrations
-from .tracking import module_of_version_table, read_current, version_tables
+from .tracking import module_of_version_table, read_currents, version_tables
 
 
 def _core(hub: Hub) -> dict[str, Any]:
@@ -60,12 +61,14 @@ def database_status(hub: Hub) -> dict[str, Any]:
         inspector = sa.inspect(conn)
         tables = sorted([*inspector.get_table_names(), *inspector.get_view_names()])
         existing = version_tables(conn)
+        # Modules without a loaded branch, and orphans: every version table in one read.
+        stored = read_currents(conn, sorted(existing), existing)
         for record in hub.registry:
             branch = branches.get(record.name)
             current = (
                 currents.get(record.name)
                 if branch is not None
-                else read_current(conn, f"{record.name}_alembic_version", existing)
+                else stored.get(module_version_table(record.name))
             ) or ()
             pending: int | None = None
             if branch is not None and branch.ahead_error(current) is None:
@@ -93,7 +96,7 @@ def database_status(hub: Hub) -> dict[str, Any]:
                 {
                     "name": name,
                     "version_table": table,
-                    "current": (read_current(conn, table, existing) or (None,))[0],
+                    "current": (stored[table] or (None,))[0],
                     "tables": _owned_tables(tables, name, longer),
                 }
             )
