@@ -7,8 +7,10 @@ module's entry point would load.
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bmc_hub_core import hookimpl
@@ -20,3 +22,22 @@ def fake_module(name: str = "fake", /, **hooks: Callable[..., Any]) -> types.Mod
         function.__name__ = hook_name
         setattr(module, hook_name, hookimpl(function))
     return module
+
+
+def ignores_cancellation(
+    release: threading.Event, calls: list[int] | None = None
+) -> Callable[[], Coroutine[Any, Any, bool]]:
+    """An ``async def`` hook that swallows every cancellation until ``release`` is set
+    (what a bare ``except:`` in a retry loop does); ``calls`` counts its starts."""
+
+    async def stubborn() -> bool:
+        if calls is not None:
+            calls.append(1)
+        while not release.is_set():
+            try:
+                await asyncio.sleep(0.05)
+            except asyncio.CancelledError:
+                continue
+        return True
+
+    return stubborn

@@ -14,7 +14,7 @@ from bmc_hub_core import hookspecs
 from bmc_hub_core.calling import call_each_async, call_each_sync, call_one_async, call_one_sync
 from bmc_hub_core.errors import HookTimeout
 
-from .fakes import fake_module
+from .fakes import fake_module, ignores_cancellation
 
 NEVER = threading.Event()
 
@@ -108,19 +108,9 @@ async def test_a_still_running_sync_call_is_not_started_twice() -> None:
 
 @pytest.mark.anyio
 async def test_an_async_hook_that_swallows_its_cancellation_still_times_out() -> None:
-    release = asyncio.Event()
+    release = threading.Event()
     calls: list[int] = []
-
-    async def stubborn() -> bool:
-        calls.append(1)
-        while not release.is_set():
-            try:
-                await asyncio.sleep(0.05)
-            except asyncio.CancelledError:  # what a bare ``except:`` in a retry loop does
-                continue
-        return True
-
-    pm = manager(s=fake_module(health=stubborn))
+    pm = manager(s=fake_module(health=ignores_cancellation(release, calls)))
     inflight: dict[str, Any] = {}
     started = time.monotonic()
     first = await call_one_async(

@@ -13,7 +13,7 @@ import pytest
 from bmc_hub_core import HealthResult, ModuleContext
 from bmc_hub_core.health import normalize
 
-from .fakes import fake_module
+from .fakes import fake_module, ignores_cancellation
 
 
 @pytest.fixture
@@ -136,14 +136,7 @@ def test_hanging_and_raising_checks_cannot_hold_the_aggregate(hub_client, releas
 def test_an_async_check_that_swallows_its_cancellation_cannot_hold_the_aggregate(
     hub_client, release
 ):
-    async def stubborn() -> bool:
-        while not release.is_set():
-            try:
-                await asyncio.sleep(0.05)
-            except asyncio.CancelledError:  # what a bare ``except:`` in a retry loop does
-                continue
-        return True
-
+    stubborn = ignores_cancellation(release)
     client = hub_client(
         modules={"stubborn": fake_module("stubborn", health=stubborn)}, health_timeout=1.0
     )

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bmc_hub_core import ModuleSettings
 
-from .fakes import fake_module
+from .fakes import fake_module, ignores_cancellation
 
 
 def good_routes() -> APIRouter:
@@ -327,14 +327,7 @@ def test_system_exit_in_on_startup_fails_only_that_module(hub_client, kind: str)
 
 def test_on_startup_swallowing_its_cancellation_cannot_hold_startup(hub_client) -> None:
     release = threading.Event()
-
-    async def on_startup() -> None:
-        while not release.is_set():
-            try:
-                await asyncio.sleep(0.05)
-            except asyncio.CancelledError:
-                continue
-
+    on_startup = ignores_cancellation(release)
     started = time.monotonic()
     client = hub_client(
         modules={
