@@ -18,7 +18,7 @@ import pytest
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict
 
-from bmc_hub_core import ModuleSettings
+from bmc_hub_core import ModuleSettings, routing
 
 from .fakes import fake_module, ignores_cancellation
 
@@ -290,6 +290,32 @@ def test_a_router_with_its_own_lifespan_is_refused(hub_client, where: str) -> No
     assert "own lifespan" in state["error"]["message"]
     assert "on_startup" in state["error"]["message"]
     assert events == []
+    assert_good_still_serves(client)
+
+
+def test_a_lifespan_the_check_cannot_see_never_joins_the_app(
+    hub_client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Should FastAPI hide a router lifespan from the check, it still never runs.
+    monkeypatch.setattr(routing, "_has_own_lifespan", lambda _router: False)
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(_app: object) -> AsyncIterator[None]:
+        events.append("started")
+        raise RuntimeError("could not reach the device")
+        yield
+
+    def register_routes() -> APIRouter:
+        router = APIRouter(lifespan=lifespan)
+        router.include_router(good_routes())
+        return router
+
+    client = hub_client(
+        modules={"good": GOOD, "hidden": fake_module(register_routes=register_routes)}
+    )
+    assert events == []
+    assert client.get("/api/v1/hidden/ping").json() == {"answer": "pong"}
     assert_good_still_serves(client)
 
 
