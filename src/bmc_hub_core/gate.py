@@ -17,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .names import NAME_PATTERN, RESERVED_NAMES
 from .registry import Registry
 from .types import ModuleState
+from .urlspace import is_core_health, owner
 
-API_PREFIX = "/api/v1/"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 DRY_RUN_HEADER = (b"x-bmc-dry-run", b"true")
 
@@ -59,15 +59,11 @@ def compute_view(registry: Registry) -> GateView:
 def module_of(path: str) -> tuple[str | None, bool]:
     """``(module name, is the core's health route)`` for a request path.
 
+    The owner comes from :func:`urlspace.owner`, the function the route checks use too.
     Only ``/api/v1/NAME/health`` itself is the core's (routing refuses module routes
     there); ``/health/`` or ``/health/x`` are the module's and gated like the rest.
     """
-    if path.startswith(API_PREFIX):
-        rest = path[len(API_PREFIX) :]
-        segment, _, tail = rest.partition("/")
-        return segment or None, tail == "health"
-    segment = path[1:].partition("/")[0]
-    return segment or None, False
+    return owner(path), is_core_health(path)
 
 
 def app_path(scope: Scope) -> str:

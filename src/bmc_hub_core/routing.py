@@ -9,7 +9,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.params import Depends
-from fastapi.routing import iter_route_contexts
+from fastapi.routing import RouteContext, iter_route_contexts
+from starlette.routing import Host, Mount
 
 from .calling import call_one_sync
 from .errors import HookReturnError
@@ -17,6 +18,7 @@ from .hub import Hub
 from .mounts import guard_mounts
 from .registry import ModuleRecord
 from .types import Stage
+from .urlspace import api_prefix, outside, view_prefix
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +26,8 @@ Taken = dict[tuple[str, str], str]
 
 
 def route_keys(routes: Sequence[Any]) -> list[tuple[str, str]]:
-    """``(method, path)`` of every route, ``*`` for method-less routes (mounts)."""
+    """``(method, path)`` of every route (or route context), ``*`` for method-less routes
+    (mounts)."""
     keys = []
     for ctx in iter_route_contexts(routes):
         if ctx.path is None:
@@ -110,17 +113,44 @@ def _call(hub: Hub, hook: str, record: ModuleRecord) -> list[APIRouter]:
     return routers
 
 
-def _combined(routers: list[APIRouter]) -> APIRouter:
-    combined = APIRouter()
+def _effective(routers: list[APIRouter], prefix: str) -> list[RouteContext]:
+    """Every route of ``routers`` as it will be served under ``prefix`` (full paths,
+    included routers followed), computed without touching the app."""
+    probe = APIRouter()
     for router in routers:
-        combined.include_router(router)
-    return combined
+        probe.include_router(router, prefix=prefix)
+    return list(iter_route_contexts(probe.routes))
 
 
-def _schema_ok(router: APIRouter, prefix: str, name: str) -> str | None:
-    """None if the router's models produce an OpenAPI schema, else the reason."""
+def _outside(name: str, contexts: list[RouteContext]) -> list[str]:
+    """Routes, websockets and mounts whose full path is not in module ``name``'s URL
+    space (:func:`urlspace.owner`, the function the gate asks too), and Host routes,
+    which would match any path."""
+    problems = []
+    for ctx in contexts:
+        if isinstance(ctx.original_route, Host):
+            problems.append(f"Host route {ctx.original_route.host!r} (it would match any path)")
+        elif ctx.path is not None and outside(name, ctx.path):
+            kind = "mount" if isinstance(ctx.original_route, Mount) else "route"
+            problems.append(f"{kind} {ctx.path!r}")
+    return problems
+
+
+def _url_space_message(name: str, problems: list[str]) -> str:
+    return (
+        f"outside the URL space of module '{name}' ({api_prefix(name)}, "
+        f"{api_prefix(name)}/..., {view_prefix(name)}, {view_prefix(name)}/...): "
+        + "; ".join(problems)
+        + ". Start every path in the module's routers with '/' (or leave it empty for "
+        "the prefix itself)"
+    )
+
+
+def _schema_ok(routers: list[APIRouter], prefix: str, name: str) -> str | None:
+    """None if the routers' models produce an OpenAPI schema, else the reason."""
     probe = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    probe.include_router(router, prefix=prefix, tags=[name])
+    for router in routers:
+        probe.include_router(router, prefix=prefix, tags=[name])
     try:
         get_openapi(title=name, version="0", routes=probe.routes)
     # The schema generator runs module-defined models: any exception means "leave it out".
@@ -134,22 +164,24 @@ def mount_module(
 ) -> None:
     """Mount one module's routes and views, all or nothing; failures fail the module."""
     name = record.name
-    api_prefix, view_prefix = f"/api/v1/{name}", f"/{name}"
+    api_at, view_at = api_prefix(name), view_prefix(name)
     try:
-        api = _combined(_call(hub, "register_routes", record))
-        views = _combined(_call(hub, "register_views", record))
-    # register_* may raise anything (SystemExit too); it is the module's failure.
+        api = _call(hub, "register_routes", record)
+        views = _call(hub, "register_views", record)
+        api_routes, view_routes = _effective(api, api_at), _effective(views, view_at)
+    # register_* may raise anything (SystemExit too); so may building the routes of what
+    # they returned (FastAPI asserts on bad paths): it is the module's failure.
     except BaseException as exc:
         if isinstance(exc, KeyboardInterrupt):
             raise
         record.fail(Stage.ROUTES, exc)
         return
-    api_keys = [(m, api_prefix + p) for m, p in route_keys(api.routes)]
-    view_keys = [
-        (m, (view_prefix + p) if p != "/" else view_prefix + "/")
-        for m, p in route_keys(views.routes)
-    ]
-    own_taken = {**taken, ("GET", f"{api_prefix}/health"): "core"}
+    problems = _outside(name, api_routes) + _outside(name, view_routes)
+    if problems:
+        record.fail(Stage.ROUTES, _url_space_message(name, problems))
+        return
+    api_keys, view_keys = route_keys(api_routes), route_keys(view_routes)
+    own_taken = {**taken, ("GET", f"{api_at}/health"): "core"}
     clashes = [
         f"{m} {p} (already served by {own_taken[(m, p)]})"
         for m, p in [*api_keys, *view_keys]
@@ -159,7 +191,7 @@ def mount_module(
     clashes += [
         f"{m} {p} (the path of the core's health route)"
         for m, p in api_keys
-        if p == f"{api_prefix}/health" and m != "GET"
+        if p == f"{api_at}/health" and m != "GET"
     ]
     if clashes:
         record.fail(
@@ -167,27 +199,27 @@ def mount_module(
             "route collision: " + "; ".join(clashes) + "; rename the module's path",
         )
         return
-    schema_problem = _schema_ok(api, api_prefix, name) if api_keys else None
+    schema_problem = _schema_ok(api, api_at, name) if api_keys else None
     if schema_problem:
         message = f"routes left out of the OpenAPI document: {schema_problem}"
         log.warning("module '%s': %s", name, message)
         record.warnings.append(message)
     # Route dependencies never reach mounted apps: they get the token check themselves.
-    guard_mounts(api.routes)
-    guard_mounts(views.routes)
+    for router in [*api, *views]:
+        guard_mounts(router.routes)
     # include_router merges the module's lifespans into the app's; keep the app's own.
     app_lifespan = app.router.lifespan_context
-    if api_keys:
+    for router in api:
         app.include_router(
-            api,
-            prefix=api_prefix,
+            router,
+            prefix=api_at,
             tags=[name],
             dependencies=dependencies,
             include_in_schema=schema_problem is None,
         )
-    if view_keys:
+    for router in views:
         app.include_router(
-            views, prefix=view_prefix, include_in_schema=False, dependencies=dependencies
+            router, prefix=view_at, include_in_schema=False, dependencies=dependencies
         )
     app.router.lifespan_context = app_lifespan
     record.routes = sorted({p for _, p in api_keys})
