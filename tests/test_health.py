@@ -7,11 +7,14 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from pydantic import SecretStr
 
-from bmc_hub_core import HealthResult, ModuleContext
+from bmc_hub_core import HealthResult, ModuleContext, ModuleSettings
 from bmc_hub_core.health import normalize
+from bmc_hub_core.testing import ADMIN_TOKEN as ADMIN
 
 from .fakes import fake_module, ignores_cancellation
 
@@ -65,11 +68,12 @@ def test_health_data_is_sent_as_json_or_the_check_is_failing(hub_admin_client) -
         "cancel_async": "failing",
         "fine": "ok",
     }
-    assert body["details"]["dated"]["data"] == {"checked": "2026-01-02T03:04:00+00:00"}
-    assert "cannot be shown as JSON" in body["details"]["opaque"]["detail"]
-    assert body["details"]["cancel"]["detail"].startswith("CancelledError")
+    assert set(body) == {"status", "modules"}  # public: states only
+    assert admin_health(client, "dated")["data"] == {"checked": "2026-01-02T03:04:00+00:00"}
+    assert "cannot be shown as JSON" in admin_health(client, "opaque")["detail"]
+    assert admin_health(client, "cancel")["detail"].startswith("CancelledError")
     one = client.get("/api/v1/dated/health")
-    assert one.status_code == 200 and one.json()["data"]["checked"].startswith("2026-01-02")
+    assert one.status_code == 200 and one.json() == {"name": "dated", "status": "ok"}
     assert client.get("/api/v1/opaque/health").status_code == 503
     assert client.get("/api/v1/nan/health").status_code == 503
     assert client.get("/api/v1/cancel_async/health").status_code == 503
@@ -77,6 +81,14 @@ def test_health_data_is_sent_as_json_or_the_check_is_failing(hub_admin_client) -
     assert listed.status_code == 200
     health = {m["name"]: m["health"]["status"] for m in listed.json() if m["health"]}
     assert health["cancel_async"] == "failing" and health["dated"] == "ok"
+
+
+def admin_health(client: Any, name: str) -> dict[str, Any]:
+    """A module's health as the admin API shows it (with the reason and data)."""
+    answer = client.get(f"/api/v1/modules/{name}", headers={"Authorization": f"Bearer {ADMIN}"})
+    assert answer.status_code == 200, answer.text
+    health: dict[str, Any] = answer.json()["health"]
+    return health
 
 
 def test_hanging_and_raising_checks_cannot_hold_the_aggregate(hub_client, release):
@@ -120,11 +132,12 @@ def test_hanging_and_raising_checks_cannot_hold_the_aggregate(hub_client, releas
         "slow_async": "timeout",
         "slow_sync": "timeout",
     }
-    assert body["details"]["broken"]["detail"] == "RuntimeError: database unreachable"
-    assert body["details"]["slow_sync"]["detail"] == (
+    assert "database unreachable" not in answer.text  # public: states only
+    assert admin_health(client, "broken")["detail"] == "RuntimeError: database unreachable"
+    assert admin_health(client, "slow_sync")["detail"] == (
         "health check did not return within 1s; make it faster or raise BMC_HUB_HEALTH_TIMEOUT"
     )
-    assert body["details"]["dead"]["detail"] == "no device"
+    assert admin_health(client, "dead")["detail"] == "no device"
 
     # The sync check is still stuck in its thread: the next request does not start
     # another one, it reports the timeout at once.
@@ -144,7 +157,7 @@ def test_an_async_check_that_swallows_its_cancellation_cannot_hold_the_aggregate
     body = client.get("/api/v1/health").json()
     assert time.monotonic() - started < 2.0
     assert body["modules"] == {"stubborn": "timeout"}
-    assert "did not return within 1s" in body["details"]["stubborn"]["detail"]
+    assert "did not return within 1s" in admin_health(client, "stubborn")["detail"]
     # While it still runs, later requests answer at once instead of waiting again.
     started = time.monotonic()
     assert client.get("/api/v1/stubborn/health").status_code == 503
@@ -182,11 +195,11 @@ def test_module_health_endpoint_is_200_when_ok_and_503_otherwise(hub_client):
     )
     ok = client.get("/api/v1/fine/health")
     assert ok.status_code == 200
-    assert ok.json() == {"name": "fine", "status": "ok", "detail": None, "data": {}}
+    assert ok.json() == {"name": "fine", "status": "ok"}
     sick = client.get("/api/v1/sick/health")
     assert sick.status_code == 503
-    assert sick.json() == {
-        "name": "sick",
+    assert sick.json() == {"name": "sick", "status": "failing"}
+    assert admin_health(client, "sick") == {
         "status": "failing",
         "detail": "queue is full",
         "data": {"depth": 900},
@@ -255,3 +268,89 @@ def test_health_return_values_are_normalised(value, status, detail):
     result = normalize(value)
     assert result.status == status
     assert (result.detail or "").startswith(detail or "")
+
+
+class KeyedSettings(ModuleSettings):
+    api_key: str = "k3y-from-the-environment"
+    password: SecretStr = SecretStr("pa55word-value")
+    region: str = "eu-north"
+
+
+def test_public_health_tells_nothing_and_admins_see_secrets_masked(hub_client, caplog):
+    def register_settings() -> type[ModuleSettings]:
+        return KeyedSettings
+
+    def leaky(module: ModuleContext) -> bool:
+        settings = module.settings
+        assert isinstance(settings, KeyedSettings)
+        raise RuntimeError(
+            f"api_key={settings.api_key} password={settings.password.get_secret_value()} "
+            "url=postgresql://app:db-pa55@db/hub region=" + settings.region
+        )
+
+    def failing_import_like() -> None:
+        raise RuntimeError("cannot reach postgresql://app:other-pa55@db/hub")
+
+    client = hub_client(
+        modules={
+            "leaky": fake_module("leaky", register_settings=register_settings, health=leaky),
+            "dead": fake_module("dead", on_startup=failing_import_like),
+        }
+    )
+    public = [client.get("/api/v1/health"), client.get("/api/v1/leaky/health")]
+    public.append(client.get("/api/v1/dead/health"))
+    for answer in public:
+        assert "pa55" not in answer.text and "k3y" not in answer.text
+        assert "RuntimeError" not in answer.text and "region" not in answer.text
+    assert public[0].json() == {
+        "status": "degraded",
+        "modules": {"dead": "unavailable", "leaky": "failing"},
+    }
+    detail = admin_health(client, "leaky")["detail"]
+    assert detail == (
+        "RuntimeError: api_key=********** password=********** "
+        "url=postgresql://app:***@db/hub region=eu-north"
+    )
+    record = client.get("/api/v1/modules/dead", headers={"Authorization": f"Bearer {ADMIN}"}).json()
+    assert record["error"]["message"] == "cannot reach postgresql://app:***@db/hub"
+    shown = client.get(
+        "/api/v1/modules/leaky", headers={"Authorization": f"Bearer {ADMIN}"}
+    ).json()["settings"]
+    assert shown["api_key"] == "**********" and shown["password"] == "**********"
+    assert shown["region"] == "eu-north"
+    assert "other-pa55" not in caplog.text
+
+
+def test_an_async_check_that_blocks_the_loop_is_named_and_then_isolated(hub_client, caplog):
+    async def blocks(module: ModuleContext) -> bool:
+        time.sleep(1.5)  # blocking code in a coroutine: nothing can interrupt it
+        return True
+
+    client = hub_client(
+        modules={
+            "blocker": fake_module("blocker", health=blocks),
+            "fine": fake_module("fine", health=healthy),
+        },
+        health_timeout=1.0,
+    )
+    body = client.get("/api/v1/health").json()
+    assert body["modules"] == {"blocker": "failing", "fine": "ok"}
+    message = "hook health of module 'blocker' blocked the event loop for 1."
+    assert caplog.text.count(message) == 1
+    assert "make it a plain `def`" in caplog.text
+    # From now on the hook runs in a thread of its own: it times out without holding
+    # the loop, so other requests are answered meanwhile.
+    results: list[float] = []
+
+    def other() -> None:
+        time.sleep(0.2)
+        started = time.monotonic()
+        assert client.get("/api/v1/fine/health").status_code == 200
+        results.append(time.monotonic() - started)
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    assert admin_health(client, "blocker")["status"] == "timeout"
+    worker.join(5)
+    assert results and results[0] < 0.5, results
+    assert caplog.text.count(message) == 1  # logged once

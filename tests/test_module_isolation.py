@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from bmc_hub_core import ModuleSettings, routing
 
 from .fakes import fake_module, ignores_cancellation
+from .records import assert_failed
 
 
 def good_routes() -> APIRouter:
@@ -462,4 +463,17 @@ def test_hub_api_mismatch_is_incompatible(hub_client) -> None:
     assert record.state.value == "incompatible"
     assert "needs hub API >=2, this core provides hub API 1" in record.error.message
     assert client.get("/api/v1/future/ping").status_code == 503
+    assert_good_still_serves(client)
+
+
+def test_on_startup_blocking_the_event_loop_fails_at_startup_naming_it(hub_client) -> None:
+    async def on_startup() -> None:
+        time.sleep(1.2)
+
+    client = hub_client(
+        modules={"blocky": fake_module("blocky", on_startup=on_startup), "good": GOOD},
+        hook_timeout=1.0,
+    )
+    record = assert_failed(client.app.state.hub, "blocky", "startup", "blocked the event loop")
+    assert record.error is not None and record.error.type == "EventLoopBlocked"
     assert_good_still_serves(client)

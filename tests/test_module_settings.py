@@ -8,6 +8,7 @@ from bmc_hub_core.module_settings import (
     ModuleSettings,
     load_module_settings,
     redacted,
+    secret_values,
     unknown_keys,
 )
 
@@ -73,3 +74,19 @@ def test_secrets_are_redacted() -> None:
     shown = redacted(BillingSettings(api_key=SecretStr("k-123")))
     assert shown["api_key"] == "**********"
     assert "k-123" not in str(shown)
+
+
+class PlainSecrets(ModuleSettings):
+    webhook_token: str = "tok-plain-1234"
+    partner_password: str | None = None
+    region: str = "eu"
+
+
+def test_plain_strings_with_secret_looking_names_are_redacted_too() -> None:
+    settings = PlainSecrets(partner_password="pw-plain-5678")
+    shown = redacted(settings)
+    assert shown["webhook_token"] == "**********"
+    assert shown["partner_password"] == "**********"
+    assert shown["region"] == "eu"
+    assert secret_values(settings) == ["tok-plain-1234", "pw-plain-5678"]
+    assert secret_values(BillingSettings(api_key=SecretStr("k-123"))) == ["k-123"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bmc_hub_core.redact import mask_url_password, mask_url_passwords
+from bmc_hub_core.redact import looks_secret, mask_url_password, mask_url_passwords, mask_values
 
 
 @pytest.mark.parametrize(
@@ -37,3 +37,26 @@ def test_mask_url_passwords(text: str, expected: str) -> None:
 )
 def test_mask_url_password_of_a_whole_url(url: str, expected: str) -> None:
     assert mask_url_password(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "secret"),
+    [
+        ("api_key", True),
+        ("ACCESS_TOKEN", True),
+        ("client_secret", True),
+        ("db_password", True),
+        ("credentials", True),
+        ("region", False),
+        ("greeting", False),
+    ],
+)
+def test_setting_names_that_look_secret(name: str, secret: bool) -> None:
+    assert looks_secret(name) is secret
+
+
+def test_secret_values_and_url_passwords_are_masked_in_any_text() -> None:
+    text = "key=abcd1234 again abcd1234, short=ab, url=postgresql://u:pw@h/db"
+    assert mask_values(text, ["abcd1234", "ab"]) == (
+        "key=********** again **********, short=ab, url=postgresql://u:***@h/db"
+    )

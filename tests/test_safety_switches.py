@@ -1,16 +1,19 @@
 """READ_ONLY and DRY_RUN are enforced by the core, whatever the module does.
 
 The fixture module writes through ``module.session()`` into a table it owns
-(``notes_items``), created in its ``on_startup`` from its prefixed metadata.
+(``notes_items``), created in its ``on_startup`` from its prefixed metadata on an engine
+of its own, as a migration would (``module.engine`` of a DRY_RUN module keeps nothing).
 """
 
 from __future__ import annotations
 
+import time
 import types
 
 import pytest
 import sqlalchemy as sa
 from fastapi import APIRouter
+from starlette.testclient import TestClient
 
 from bmc_hub_core import ModuleContext
 
@@ -32,7 +35,9 @@ def notes_module() -> types.ModuleType:
         return tables["items"]
 
     def on_startup(module: ModuleContext) -> None:
-        items(module).metadata.create_all(module.engine)
+        own = sa.create_engine(module.engine.url, poolclass=sa.pool.NullPool)
+        items(module).metadata.create_all(own)
+        own.dispose()
 
     def register_routes(module: ModuleContext) -> APIRouter:
         router = APIRouter()
@@ -119,3 +124,168 @@ def test_admins_see_both_switches(hub_admin_client):
     )
     record = client.get("/api/v1/modules/notes").json()
     assert (record["read_only"], record["dry_run"]) == (False, True)
+
+
+def handles_module() -> types.ModuleType:
+    """Writes one row per request through a different handle of ``module``."""
+    items = sa.table("handles_items", sa.column("text", sa.String))
+
+    def on_startup(module: ModuleContext) -> None:
+        own = sa.create_engine(module.engine.url, poolclass=sa.pool.NullPool)
+        with own.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS handles_items (text VARCHAR(50))")
+        own.dispose()
+
+    def register_routes(module: ModuleContext) -> APIRouter:
+        from sqlalchemy.orm import Session, sessionmaker
+
+        router = APIRouter()
+        insert = sa.insert(items).values(text="x")
+
+        @router.post("/engine-begin")
+        def engine_begin() -> str:
+            with module.engine.begin() as conn:
+                conn.execute(insert)
+            return "ok"
+
+        @router.post("/own-session")
+        def own_session() -> str:
+            with Session(module.engine) as session:
+                session.execute(insert)
+                session.commit()
+            return "ok"
+
+        @router.post("/own-sessionmaker")
+        def own_sessionmaker() -> str:
+            with sessionmaker(bind=module.engine)() as session:
+                session.execute(insert)
+                session.commit()
+            return "ok"
+
+        @router.post("/hub-sessionmaker")
+        def hub_sessionmaker() -> str:
+            factory = module.sessionmaker()
+            factory.configure(autoflush=False)  # what sqladmin does to the factory it gets
+            with factory() as session:
+                session.execute(insert)
+                session.commit()
+            return "ok"
+
+        @router.post("/dbapi-commit")
+        def dbapi_commit() -> str:
+            raw = module.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                cursor.execute("INSERT INTO handles_items (text) VALUES ('x')")
+                raw.commit()
+            finally:
+                raw.close()
+            return "ok"
+
+        @router.post("/raw-commit")
+        def raw_commit() -> str:
+            with module.engine.connect() as conn:
+                conn.execute(insert)
+                conn.exec_driver_sql("COMMIT")
+            return "ok"
+
+        @router.post("/forgotten")
+        def forgotten() -> str:
+            session = module.session()  # never closed
+            session.execute(insert)
+            session.commit()
+            return "ok"
+
+        @router.post("/boom")
+        def boom() -> str:
+            raise RuntimeError("the module broke")
+
+        @router.get("/count")
+        def count() -> int:
+            with module.session() as session:
+                return int(session.scalar(sa.select(sa.func.count()).select_from(items)) or 0)
+
+        return router
+
+    return fake_module("handles", on_startup=on_startup, register_routes=register_routes)
+
+
+def _handles_kept(url: str) -> int:
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return int(conn.scalar(sa.text("SELECT count(*) FROM handles_items")) or 0)
+    finally:
+        engine.dispose()
+
+
+HANDLE_ROUTES = [
+    "engine-begin",
+    "own-session",
+    "own-sessionmaker",
+    "hub-sessionmaker",
+    "dbapi-commit",
+]
+
+
+@pytest.mark.parametrize("route", HANDLE_ROUTES)
+def test_dry_run_keeps_nothing_whatever_handle_the_module_writes_through(
+    hub_client, hub_database_url, route
+):
+    env = {"MODULES__HANDLES__READ_ONLY": "false"}
+    client = hub_client(modules={"handles": handles_module()}, env=env)
+    answer = client.post(f"/api/v1/handles/{route}")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["x-bmc-dry-run"] == "true"
+    assert _handles_kept(hub_database_url) == 0
+    # The same route with DRY_RUN off does write: the check above could fail.
+    live = hub_client(
+        modules={"handles": handles_module()},
+        env={**env, "MODULES__HANDLES__DRY_RUN": "false"},
+    )
+    assert "x-bmc-dry-run" not in live.post(f"/api/v1/handles/{route}").headers
+    assert _handles_kept(hub_database_url) == 1
+
+
+def test_a_commit_sent_as_sql_is_refused_with_a_500_that_says_dry_run(
+    hub_client, hub_database_url, caplog
+):
+    client = hub_client(
+        modules={"handles": handles_module()}, env={"MODULES__HANDLES__READ_ONLY": "false"}
+    )
+    answer = client.post("/api/v1/handles/raw-commit")
+    assert answer.status_code == 500
+    assert answer.json() == {"detail": "internal server error; the hub logged the details"}
+    assert answer.headers["x-bmc-dry-run"] == "true"
+    assert "module 'handles' is in DRY_RUN: the SQL statement COMMIT" in caplog.text
+    assert _handles_kept(hub_database_url) == 0
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_500s_say_dry_run_exactly_when_it_is_in_force(hub_app, caplog, dry_run):
+    env = {"MODULES__HANDLES__READ_ONLY": "false", "MODULES__HANDLES__DRY_RUN": str(dry_run)}
+    app = hub_app(modules={"handles": handles_module()}, env=env)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        answer = client.post("/api/v1/handles/boom")
+    assert answer.status_code == 500
+    assert answer.json() == {"detail": "internal server error; the hub logged the details"}
+    assert ("x-bmc-dry-run" in answer.headers) is dry_run
+    assert "the module broke" in caplog.text
+
+
+def test_a_forgotten_dry_run_session_is_rolled_back_at_the_end_of_the_request(
+    hub_client, hub_database_url, caplog
+):
+    client = hub_client(
+        modules={"handles": handles_module()},
+        env={"MODULES__HANDLES__READ_ONLY": "false"},
+        headers={"Authorization": "Bearer test-admin-token"},
+    )
+    assert client.post("/api/v1/handles/forgotten").status_code == 200
+    assert "left 1 database connection(s) open" in caplog.text
+    started = time.monotonic()
+    # Before: the open session held SQLite's write lock and this waited 30 s, then failed.
+    toggled = client.post("/api/v1/modules/handles/disable")
+    assert toggled.status_code == 200, toggled.text
+    assert time.monotonic() - started < 5
+    assert _handles_kept(hub_database_url) == 0

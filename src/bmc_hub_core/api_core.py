@@ -34,7 +34,8 @@ def build_router() -> APIRouter:
         if record is None or not service.is_reported(record):
             raise HTTPException(404, f"module '{name}' is not installed or not allowed")
         result = await service.check(record)
-        body = {"name": name, **result.as_dict()}
+        # Public: the state only; the reason is in the admin API, the admin page and logs.
+        body = {"name": name, "status": result.status}
         return JSONResponse(body, status_code=200 if result.status == "ok" else 503)
 
     router.include_router(customers.build_router(), dependencies=[Depends(require_api)])

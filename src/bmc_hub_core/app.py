@@ -19,7 +19,7 @@ from . import admin, admin_page, api_core, docs_ui, pages
 from .auth import LoginRequired, login_redirect, require_api
 from .discovery import Candidate
 from .errors import BmcHubError
-from .gate import ModuleGate
+from .gate import INTERNAL_ERROR, ModuleGate
 from .health import HealthService
 from .hub import Hub
 from .lifecycle import Lifecycle
@@ -35,7 +35,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-        return JSONResponse({"detail": "internal server error; the hub logged the details"}, 500)
+        return JSONResponse({"detail": INTERNAL_ERROR}, 500)
 
     async def invalid(request: Request, exc: Exception) -> JSONResponse:
         # FastAPI's own 422 handler: it JSON-encodes what pydantic puts in an error (the

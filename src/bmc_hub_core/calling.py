@@ -13,13 +13,13 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Generator
 from dataclasses import dataclass
 from typing import Any
 
 import pluggy
 
-from .errors import HookTimeout
+from .errors import EventLoopBlocked, HookTimeout
 
 log = logging.getLogger(__name__)
 
@@ -139,11 +139,48 @@ class _Exited:
     error: SystemExit | KeyboardInterrupt
 
 
-async def _contained(coro: Coroutine[Any, Any, Any]) -> Any:
+async def _contained(coro: Coroutine[Any, Any, Any] | _Stepped) -> Any:
     try:
         return await coro
     except (SystemExit, KeyboardInterrupt) as exc:
         return _Exited(exc)
+
+
+class _Stepped:
+    """Awaits a coroutine step by step, timing each step: the longest is how long the
+    module held the event loop without yielding (``time.sleep`` in an ``async def``).
+
+    A coroutine that never yields cannot be cancelled, so this is how such a hook is
+    found and named.
+    """
+
+    def __init__(self, coro: Coroutine[Any, Any, Any]) -> None:
+        self.coro = coro
+        self.longest = 0.0
+
+    def __await__(self) -> Generator[Any, Any, Any]:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            started = time.perf_counter()
+            try:
+                step = self.coro.send(value) if error is None else self.coro.throw(error)
+            except StopIteration as stop:
+                self._took(started)
+                return stop.value
+            except BaseException:
+                self._took(started)
+                raise
+            self._took(started)
+            value, error = None, None
+            try:
+                value = yield step
+            # Cancellation (and anything else thrown in) goes on to the module's code.
+            except BaseException as exc:  # noqa: BLE001
+                error = exc
+
+    def _took(self, started: float) -> None:
+        self.longest = max(self.longest, time.perf_counter() - started)
 
 
 #: A call still running: a hook's thread, or the task of an ``async def`` hook.
@@ -166,6 +203,7 @@ async def call_one_async(
     timeout: float,
     trace: bool = False,
     inflight: dict[str, Inflight] | None = None,
+    blockers: set[str] | None = None,
 ) -> Outcome | None:
     """Call ``module``'s ``hook`` from the event loop, within ``timeout`` seconds.
 
@@ -194,7 +232,10 @@ async def call_one_async(
     if previous is not None and not previous.done():
         return timed_out()
     waiter: asyncio.Future[Any]
-    if inspect.iscoroutinefunction(impl.function):
+    stepped: _Stepped | None = None
+    blocker = f"{module}:{hook}"
+    quarantined = blockers is not None and blocker in blockers
+    if inspect.iscoroutinefunction(impl.function) and not quarantined:
         try:
             coro: Coroutine[Any, Any, Any] = impl.function(*_args(impl, kwargs))
         # Module code is isolated here and below: whatever it raises is its outcome.
@@ -202,7 +243,8 @@ async def call_one_async(
             if isinstance(exc, KeyboardInterrupt):
                 raise
             return failed(exc)
-        waiter = asyncio.ensure_future(_contained(coro))
+        stepped = _Stepped(coro)
+        waiter = asyncio.ensure_future(_contained(stepped))
         if inflight is not None:
             inflight[module] = waiter
     else:
@@ -230,6 +272,11 @@ async def call_one_async(
         return failed(exc)
     if isinstance(value, _Exited):
         return failed(value.error)
+    if stepped is not None and stepped.longest > timeout:
+        if blockers is not None:
+            blockers.add(blocker)
+        log.error("%s", EventLoopBlocked(hook, module, stepped.longest, timeout))
+        return failed(EventLoopBlocked(hook, module, stepped.longest, timeout))
     return _trace(Outcome(module, hook, value=value, seconds=time.perf_counter() - started), trace)
 
 

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -28,23 +28,38 @@ def module_logger(name: str) -> logging.Logger:
 class ModuleContext:
     """Everything a module may use from the core, scoped to that module.
 
-    ``session()`` returns a SQLAlchemy ``Session`` bound to the hub's database; while
-    the module's DRY_RUN switch is on, its ``commit()`` only flushes and everything is
-    rolled back when the session closes.
+    ``engine`` is the hub's database as this module sees it: while the module's DRY_RUN
+    switch is on, nothing written through it — ``session()``, ``transaction()``,
+    ``sessionmaker()``, ``engine.begin()``, a ``Session(engine)`` of its own, the DBAPI
+    connection's ``commit()`` — is kept (see docs/security.md for exactly what is covered).
     """
 
     name: str
     version: str
     distribution: str | None
-    engine: Engine
+    #: The hub's own engine; modules use :attr:`engine`.
+    hub_engine: Engine = field(repr=False)
     #: Returns the hub's templates (built on first use).
     template_source: Callable[[], Jinja2Templates] = field(repr=False)
     settings: ModuleSettings = field(default_factory=ModuleSettings)
     logger: logging.Logger = field(init=False)
     _sessions: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
+    _dry_engine: Engine | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.logger = module_logger(self.name)
+
+    @property
+    def engine(self) -> Engine:
+        """The hub's database as this module may use it: while DRY_RUN is on, an engine
+        on the same pool whose connections keep nothing (:mod:`bmc_hub_core.dryrun`)."""
+        if not self.settings.dry_run:
+            return self.hub_engine
+        if self._dry_engine is None:
+            from .dryrun.engine import dry_run_engine
+
+            self._dry_engine = dry_run_engine(self.hub_engine, self.name)
+        return self._dry_engine
 
     @property
     def templates(self) -> Jinja2Templates:
@@ -72,12 +87,20 @@ class ModuleContext:
         return module_metadata(self.name)
 
     def session(self) -> Session:
-        """A new Session; honours DRY_RUN (commit flushes, close rolls back)."""
+        """A new Session; honours DRY_RUN (commit keeps nothing, close rolls back)."""
         if self._sessions is None:
-            from .sessions import session_factory
-
-            self._sessions = session_factory(self.engine, dry_run=self.dry_run)
+            self._sessions = self.sessionmaker()
         return self._sessions()
+
+    def sessionmaker(self, **options: Any) -> sessionmaker[Session]:
+        """A session factory for libraries that ask for one (sqladmin,
+        fastapi-pagination, FastAPI-Users), with the same DRY_RUN guarantee as
+        ``session()``. ``options`` go to SQLAlchemy's ``sessionmaker`` (``bind`` is the
+        module's engine). Each call returns a new factory, so a library that
+        ``configure()``s it changes nothing else."""
+        from .sessions import session_factory
+
+        return session_factory(self.engine, dry_run=self.dry_run, **options)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

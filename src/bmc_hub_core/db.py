@@ -93,22 +93,35 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """The application engine: SQLite with FKs and a busy timeout, or PostgreSQL."""
+    """The application engine: SQLite with FKs and a busy timeout, or PostgreSQL.
+
+    Its connections can be put in DRY_RUN for a module (:mod:`.dryrun`).
+    """
+    from .dryrun import drivers
+    from .dryrun.engine import install
+
     parsed = parse_url(url)
-    if is_sqlite(parsed):
-        kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
+    backend = parsed.get_backend_name()
+    defaults: dict[str, Any] = drivers.connect_args(backend)
+    if backend == "sqlite":
+        defaults.update(check_same_thread=False, timeout=30)
+    kwargs["connect_args"] = {**defaults, **kwargs.get("connect_args", {})}
+    if backend == "sqlite":
         engine = sa.create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        install(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     try:
-        return sa.create_engine(parsed, **kwargs)
+        engine = sa.create_engine(parsed, **kwargs)
     except ImportError as exc:
         raise ConfigError(
             f"BMC_HUB_DATABASE_URL names the driver '{parsed.drivername}', which is not "
             f"installed ({exc}); install it, or use postgresql+psycopg2://, which the hub "
             "installs"
         ) from None
+    install(engine)
+    return engine
 
 
 class PrefixedMetaData(sa.MetaData):

@@ -42,6 +42,21 @@ class HookTimeout(BmcHubError):
         self.seconds = seconds
 
 
+class EventLoopBlocked(BmcHubError):
+    """An ``async def`` hook ran blocking code: it held the event loop past its budget."""
+
+    def __init__(self, hook: str, module: str, seconds: float, budget: float) -> None:
+        super().__init__(
+            f"hook {hook} of module '{module}' blocked the event loop for {seconds:.1f}s "
+            f"(its budget is {budget:g}s), so every other request waited; make it a plain "
+            "`def` (the hub runs those in a thread of their own) or `await` the slow call; "
+            "until restart the hub runs this hook in a thread"
+        )
+        self.hook = hook
+        self.module = module
+        self.seconds = seconds
+
+
 class HookReturnError(BmcHubError):
     """A module's hook returned a value of the wrong type."""
 
@@ -84,3 +99,8 @@ class DatabaseAheadError(ModuleMigrationError):
 
 class ScaffoldError(BmcHubError):
     """A module project cannot be generated (output folder exists, template missing)."""
+
+
+class DryRunViolation(BmcHubError):
+    """A module in DRY_RUN tried something that would keep its writes (a ``COMMIT`` sent
+    as SQL, autocommit); the hub refuses it instead."""

@@ -8,18 +8,23 @@ mapping the gate reads; routes are never added or removed at runtime.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .dryrun.engine import close_request_scope, open_request_scope
 from .names import NAME_PATTERN, RESERVED_NAMES
 from .registry import Registry
 from .types import ModuleState
 from .urlspace import is_core_health, owner
 
+log = logging.getLogger(__name__)
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+INTERNAL_ERROR = "internal server error; the hub logged the details"
 DRY_RUN_HEADER = (b"x-bmc-dry-run", b"true")
 
 
@@ -104,7 +109,7 @@ class ModuleGate:
             return
         name, is_health = module_of(app_path(scope))
         entry = self.view().get(name) if name else None
-        if entry is None or (is_health and scope.get("method") in HEALTH_METHODS):
+        if name is None or entry is None or (is_health and scope.get("method") in HEALTH_METHODS):
             await self.app(scope, receive, send)
             return
         if scope["type"] == "websocket":
@@ -113,7 +118,7 @@ class ModuleGate:
                     {"type": "websocket.close", "code": 1013 if entry.status == "failed" else 1008}
                 )
                 return
-            await self.app(scope, receive, send)
+            await self._serve(scope, receive, send, name, entry)
             return
         if entry.status == "disabled":
             await _json(send, 404, f"module '{name}' is disabled", [])
@@ -130,13 +135,39 @@ class ModuleGate:
         if entry.read_only and scope["method"] not in SAFE_METHODS:
             await _json(send, 403, f"module '{name}' is read-only", extra)
             return
+        await self._serve(scope, receive, send, name, entry)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, name: str, entry: GateEntry
+    ) -> None:
+        """Serve an enabled module's request; a DRY_RUN module's every answer says so
+        (its 500s too) and what it left open is rolled back when the request ends."""
         if not entry.dry_run:
             await self.app(scope, receive, send)
             return
+        started = False
 
         async def send_with_header(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 message = {**message, "headers": [*message.get("headers", []), DRY_RUN_HEADER]}
             await send(message)
 
-        await self.app(scope, receive, send_with_header)
+        token = open_request_scope()
+        try:
+            await self.app(scope, receive, send_with_header)
+        except Exception:
+            # The app's own 500 is sent outside the gate, without the header: send it here.
+            if started or scope["type"] != "http":
+                raise
+            log.error(
+                "module '%s': unhandled error on %s %s",
+                name,
+                scope["method"],
+                scope["path"],
+                exc_info=True,
+            )
+            await _json(send, 500, INTERNAL_ERROR, [DRY_RUN_HEADER])
+        finally:
+            close_request_scope(token, name)

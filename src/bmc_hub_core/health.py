@@ -111,6 +111,7 @@ class HealthService:
             timeout=self.hub.settings.health_timeout,
             trace=self.hub.settings.trace_hooks,
             inflight=self._inflight,
+            blockers=self.hub.loop_blockers,
         )
         if outcome is None:
             result = ModuleHealth("ok", "no health hook")
@@ -122,19 +123,22 @@ class HealthService:
                 "make it faster or raise BMC_HUB_HEALTH_TIMEOUT",
             )
         elif outcome.error is not None:
-            result = ModuleHealth("failing", f"{type(outcome.error).__name__}: {outcome.error}")
+            result = ModuleHealth(
+                "failing", record.mask(f"{type(outcome.error).__name__}: {outcome.error}")
+            )
         else:
             result = normalize(outcome.value)
+            if result.detail:
+                result = ModuleHealth(result.status, record.mask(result.detail), result.data)
         self._cache[record.name] = (time.monotonic(), result)
         return result
 
     async def aggregate(self) -> dict[str, Any]:
+        """The public summary: states only. Reasons and data are for the admin API."""
         records = self.reported()
         results = await asyncio.gather(*(self.check(r) for r in records))
-        details = {r.name: h.as_dict() for r, h in zip(records, results, strict=True)}
         healthy = all(h.status in ("ok", "disabled") for h in results)
         return {
             "status": "ok" if healthy else "degraded",
-            "modules": {name: d["status"] for name, d in details.items()},
-            "details": details,
+            "modules": {r.name: h.status for r, h in zip(records, results, strict=True)},
         }

@@ -9,6 +9,13 @@ The core never calls a hook for all modules at once: it calls each module's
 implementation on its own (``call_each``), with a time budget, and records a failure on
 that module only. Implementations must not be wrappers, ``tryfirst`` or ``trylast``.
 
+An ``async def`` hook runs on the server's event loop: blocking code in it (``time.sleep``,
+a synchronous HTTP or database call) stops every other request, and a coroutine that never
+yields cannot be cancelled. The core times every step of an ``async def`` hook; one that
+holds the loop longer than the hook's budget fails with ``EventLoopBlocked`` ("blocked
+the event loop for N s"), logged once, and from then on runs in a thread of its own.
+Write blocking hooks as plain ``def``: the core runs those in a thread.
+
 The hook reference in ``docs/hooks.md`` is rendered from the docstrings in this file.
 """
 
@@ -103,6 +110,10 @@ def register_routes(module: ModuleContext) -> APIRouter | list[APIRouter] | None
 
     Returns: a FastAPI ``APIRouter`` (or a list of them) whose paths are relative; the
     core mounts it at ``/api/v1/NAME`` with the OpenAPI tag ``NAME``. ``None`` for no API.
+    The module owns exactly ``/api/v1/NAME`` and ``/api/v1/NAME/...``: every route,
+    websocket and mount must start with ``/`` (or be empty, meaning the prefix itself);
+    a path glued onto the prefix (``"2/x"`` → ``/api/v1/NAME2/x``) or a ``Host`` route
+    fails the module.
     A path that collides with a core route (``/health``, any method) fails the module.
     Apps mounted in the router (``router.mount``: static files, sub-apps) ask for the same
     API token as its routes. A router must not carry its own ``lifespan=`` or
@@ -127,9 +138,11 @@ def register_views(module: ModuleContext) -> APIRouter | None:
     (templates under the module package's ``templates/`` folder are addressed as
     ``"NAME/page.html"`` and may extend the core's ``"hub/layout.html"``).
 
-    Returns: an ``APIRouter`` of HTML routes, mounted at ``/NAME``, or ``None``.
+    Returns: an ``APIRouter`` of HTML routes, mounted at ``/NAME``, or ``None``. The
+    module owns exactly ``/NAME`` and ``/NAME/...`` (an empty path is ``/NAME`` itself).
 
-    Raising or a wrong return type: the module is ``failed`` at stage ``routes``.
+    Raising, a wrong return type or a path outside ``/NAME``: the module is ``failed`` at
+    stage ``routes``.
 
     Since: hub API 1.
     """
@@ -146,8 +159,9 @@ def on_startup(module: ModuleContext) -> Awaitable[None] | None:
 
     Returns: nothing (``def`` or ``async def``).
 
-    Raising or running past the budget: the module is ``failed`` at stage ``startup``
-    and its URL space answers 503; the core and the other modules start normally.
+    Raising, running past the budget or blocking the event loop past it: the module is
+    ``failed`` at stage ``startup`` and its URL space answers 503; the core and the other
+    modules start normally. With DRY_RUN on, what it writes is not kept either.
 
     Since: hub API 1.
     """
@@ -187,8 +201,10 @@ def health(  # type: ignore[empty-body]  # a spec is only a signature and docstr
     ``"ok"`` boolean (other keys are shown as data). A module without this hook is ``ok``.
 
     Raising: the module's health is ``failing`` with the exception's message. Past the
-    budget: ``timeout``. A wrong return type is ``failing``. Health never changes the
-    module's state.
+    budget: ``timeout``. A wrong return type is ``failing``; so is an ``async def`` check
+    that blocks the event loop past the budget. Health never changes the module's state.
+    The public endpoints show the status only; the reason and data (secrets masked) are
+    for the admin API, the admin page and the logs.
 
     Since: hub API 1.
     """

@@ -52,6 +52,8 @@ class Hub:
         self.core_version = core_version()
         #: name → the module package's ``templates/`` folder.
         self.template_folders: dict[str, Path] = {}
+        #: ``module:hook`` of async hooks that blocked the event loop: run in a thread.
+        self.loop_blockers: set[str] = set()
 
     @functools.cached_property
     def templates(self) -> Jinja2Templates:
@@ -119,7 +121,7 @@ class Hub:
             name=record.name,
             version=record.version or "0",
             distribution=record.distribution,
-            engine=self.engine,
+            hub_engine=self.engine,
             template_source=lambda: self.templates,
         )
         record.context = context

@@ -84,6 +84,7 @@ class Lifecycle:
                 {"module": context},
                 timeout=settings.hook_timeout,
                 trace=settings.trace_hooks,
+                blockers=self.hub.loop_blockers,
             )
             if outcome is not None and outcome.error is not None:
                 record.fail(Stage.STARTUP, outcome.error)
@@ -103,6 +104,7 @@ class Lifecycle:
                 {"module": record.context},
                 timeout=settings.hook_timeout,
                 trace=settings.trace_hooks,
+                blockers=self.hub.loop_blockers,
             )
             if outcome is not None and outcome.error is not None:
                 log.error("module '%s' on_shutdown failed: %s", record.name, outcome.error)

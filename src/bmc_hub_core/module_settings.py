@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from .errors import HookReturnError
+from .redact import MASK, looks_secret
 
 
 class ModuleSettings(BaseModel):
@@ -103,9 +104,35 @@ def unknown_keys(
 
 
 def redacted(settings: ModuleSettings) -> dict[str, Any]:
-    """The settings as JSON-safe data with every ``SecretStr`` shown as ``'**********'``."""
+    """The settings as JSON-safe data with every ``SecretStr``, and every string whose
+    setting name looks secret (key, token, secret, password), shown as ``'**********'``."""
     data: dict[str, Any] = settings.model_dump(mode="json")
+    for name, value in data.items():
+        if isinstance(value, str) and looks_secret(name):
+            data[name] = MASK
     return data
 
 
-__all__ = ["ModuleSettings", "SecretStr", "load_module_settings", "redacted", "unknown_keys"]
+def secret_values(settings: ModuleSettings | None) -> list[str]:
+    """The values to mask in any message about the module: ``SecretStr`` fields and
+    strings whose setting name looks secret."""
+    if settings is None:
+        return []
+    values = []
+    for name in type(settings).model_fields:
+        value = getattr(settings, name, None)
+        if isinstance(value, SecretStr):
+            values.append(value.get_secret_value())
+        elif isinstance(value, str) and looks_secret(name):
+            values.append(value)
+    return values
+
+
+__all__ = [
+    "ModuleSettings",
+    "SecretStr",
+    "load_module_settings",
+    "redacted",
+    "secret_values",
+    "unknown_keys",
+]

@@ -10,7 +10,9 @@ from typing import Any
 
 from .context import ModuleContext
 from .discovery import Candidate
+from .module_settings import secret_values
 from .names import table_prefix
+from .redact import mask_values
 from .types import ErrorInfo, ModuleState, Stage
 
 log = logging.getLogger(__name__)
@@ -58,10 +60,17 @@ class ModuleRecord:
     def table_prefix(self) -> str:
         return table_prefix(self.name)
 
+    def mask(self, text: str) -> str:
+        """``text`` without the module's secret settings or any URL password."""
+        return mask_values(text, secret_values(self.context.settings if self.context else None))
+
     def fail(self, stage: Stage | str, exc: BaseException | str, *, log_it: bool = True) -> None:
-        """Mark the module failed at ``stage`` with the error's type and message."""
+        """Mark the module failed at ``stage`` with the error's type and (masked) message.
+
+        Only the admin API, the admin page, the CLI and the logs show the message.
+        """
         if isinstance(exc, BaseException):
-            info = ErrorInfo(str(stage), type(exc).__name__, str(exc) or repr(exc))
+            info = ErrorInfo(str(stage), type(exc).__name__, self.mask(str(exc) or repr(exc)))
             if log_it:
                 log.error(
                     "module '%s' failed at %s: %s: %s\n%s",
@@ -69,12 +78,12 @@ class ModuleRecord:
                     stage,
                     info.type,
                     info.message,
-                    "".join(traceback.format_exception(exc)).rstrip(),
+                    self.mask("".join(traceback.format_exception(exc)).rstrip()),
                 )
         else:
-            info = ErrorInfo(str(stage), "ModuleFailure", exc)
+            info = ErrorInfo(str(stage), "ModuleFailure", self.mask(exc))
             if log_it:
-                log.error("module '%s' failed at %s: %s", self.name, stage, exc)
+                log.error("module '%s' failed at %s: %s", self.name, stage, info.message)
         self.state = ModuleState.FAILED
         self.error = info
 

@@ -126,12 +126,13 @@ def _migrate_one(hub: Hub, branch: Branch, report: MigrationReport) -> None:
         now, ran = move(hub.engine, branch, "heads", drop_version_table=False)
     except DatabaseAheadError as exc:
         record.fail(Stage.MIGRATE, exc)
-        report.failed[branch.name] = str(exc)
+        report.failed[branch.name] = record.error.message if record.error else str(exc)
         return
     except ModuleMigrationError as exc:
         record.fail(Stage.MIGRATE, exc)
-        record_failure(hub.engine, branch.name, str(exc), branch.head)
-        report.failed[branch.name] = str(exc)
+        message = record.error.message if record.error else str(exc)  # masked
+        record_failure(hub.engine, branch.name, message, branch.head)
+        report.failed[branch.name] = message
         return
     record.migration = {"current": now or None, "head": branch.head}
     clear_failure(hub.engine, branch.name)

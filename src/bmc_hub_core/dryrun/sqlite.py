@@ -1,0 +1,102 @@
+"""SQLite connections (``sqlite3.connect(factory=...)``) with a DRY_RUN mode.
+
+See :mod:`.drivers` for what DRY_RUN means for a connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Self
+
+from .common import check_sql, violation
+
+
+class HubSqliteCursor(sqlite3.Cursor):
+    """Checks raw SQL while its connection is in DRY_RUN."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
+        check_sql(getattr(self.connection, "dry_run_module", None), sql)
+        super().execute(sql, parameters)
+        return self
+
+    def executemany(self, sql: str, seq_of_parameters: Any, /) -> Self:
+        check_sql(getattr(self.connection, "dry_run_module", None), sql)
+        super().executemany(sql, seq_of_parameters)
+        return self
+
+    def executescript(self, sql_script: str, /) -> Self:
+        module = getattr(self.connection, "dry_run_module", None)
+        if module is not None:
+            raise violation(module, "executescript() (it commits first)")
+        super().executescript(sql_script)
+        return self
+
+
+#: The driver's own descriptor (set in C; setting it commits an open transaction).
+_BASE_ISOLATION: Any = sqlite3.Connection.__dict__["isolation_level"]
+
+
+def _begin(connection: sqlite3.Connection) -> None:
+    # A plain driver cursor: the hub's own BEGIN is not the module's transaction control.
+    sqlite3.Cursor(connection).execute("BEGIN")
+
+
+class HubSqliteConnection(sqlite3.Connection):
+    """``sqlite3.Connection`` with a DRY_RUN mode (see the module docstring)."""
+
+    dry_run_module: str | None = None
+
+    def cursor(self, factory: Any = HubSqliteCursor) -> Any:
+        if self.dry_run_module is not None and not issubclass(factory, HubSqliteCursor):
+            raise violation(self.dry_run_module, f"a cursor of class {factory.__name__}")
+        return super().cursor(factory)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> Any:
+        return self.cursor().executemany(sql, parameters)
+
+    def executescript(self, sql_script: str, /) -> Any:
+        return self.cursor().executescript(sql_script)
+
+    def commit(self) -> None:
+        if self.dry_run_module is None:
+            super().commit()
+
+    def rollback(self) -> None:
+        super().rollback()
+        if self.dry_run_module is not None:
+            _begin(self)
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
+        if self.dry_run_module is None:
+            return super().__exit__(exc_type, exc, tb)
+        # The driver's own __exit__ commits in C, past the commit() above.
+        if exc_type is None:
+            self.commit()
+        else:
+            self.rollback()
+        return False
+
+    @property  # type: ignore[override]
+    def isolation_level(self) -> str | None:
+        return _BASE_ISOLATION.__get__(self, type(self))  # type: ignore[no-any-return]
+
+    @isolation_level.setter
+    def isolation_level(self, value: str | None) -> None:
+        # Setting it commits the open transaction (in C), so it is refused in DRY_RUN.
+        if self.dry_run_module is not None:
+            raise violation(self.dry_run_module, "changing isolation_level")
+        _BASE_ISOLATION.__set__(self, value)
+
+    def _start_dry_run(self, module: str) -> None:
+        self._saved_isolation = _BASE_ISOLATION.__get__(self, type(self))
+        _BASE_ISOLATION.__set__(self, None)  # the hub controls the transaction itself
+        self.dry_run_module = module
+        _begin(self)
+
+    def _finish_dry_run(self) -> None:
+        self.dry_run_module = None
+        sqlite3.Connection.rollback(self)
+        _BASE_ISOLATION.__set__(self, self._saved_isolation)
