@@ -212,7 +212,8 @@ def test_disabling_a_dependency_makes_its_dependents_503(hub_admin_client):
     health = client.get("/api/v1/addon/health")
     assert health.status_code == 503
     assert health.json()["status"] == "unavailable"
-    assert health.json()["detail"] == "requires module 'base', which is disabled"
+    record = client.get("/api/v1/modules/addon").json()
+    assert record["health"]["detail"] == "requires module 'base', which is disabled"
     assert client.get("/api/v1/health").json()["modules"]["addon"] == "unavailable"
     # So does the admin API: failed at stage dependency, naming it.
     record = client.get("/api/v1/modules/addon").json()

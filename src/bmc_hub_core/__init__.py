@@ -16,8 +16,10 @@ if TYPE_CHECKING:
     from .context import ModuleContext
     from .db import module_metadata
     from .errors import BmcHubError
+    from .fields import Offset, RowId, Text, UtcDateTime
     from .hookspecs import HUB_API_VERSION, hookimpl, hookspec
     from .module_settings import ModuleSettings
+    from .responses import ErrorDetail, error_responses
     from .settings import Settings, load_settings
     from .types import HealthResult, ModuleState
 
@@ -26,6 +28,12 @@ _WHERE = {
     "ModuleContext": ".context",
     "module_metadata": ".db",
     "BmcHubError": ".errors",
+    "ErrorDetail": ".responses",
+    "error_responses": ".responses",
+    "Offset": ".fields",
+    "RowId": ".fields",
+    "Text": ".fields",
+    "UtcDateTime": ".fields",
     "HUB_API_VERSION": ".hookspecs",
     "hookimpl": ".hookspecs",
     "hookspec": ".hookspecs",
@@ -39,12 +47,18 @@ _WHERE = {
 __all__ = [
     "HUB_API_VERSION",
     "BmcHubError",
+    "ErrorDetail",
     "HealthResult",
     "ModuleContext",
     "ModuleSettings",
     "ModuleState",
+    "Offset",
+    "RowId",
     "Settings",
+    "Text",
+    "UtcDateTime",
     "create_app",
+    "error_responses",
     "hookimpl",
     "hookspec",
     "load_settings",

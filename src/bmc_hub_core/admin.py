@@ -25,6 +25,7 @@ from .hub import Hub
 from .lifecycle import Lifecycle
 from .records import module_record
 from .registry import ModuleRecord
+from .responses import error_responses
 from .state import write_toggle
 from .types import ModuleState
 
@@ -131,10 +132,12 @@ def build_router() -> APIRouter:
         prefix="/api/v1/modules",
         tags=["admin"],
         dependencies=[Depends(require_admin)],
-        responses={
-            401: {"description": "Missing or wrong admin token"},
-            403: {"description": "No admin token configured on the server"},
-        },
+        responses=error_responses(
+            401,
+            403,
+            _401="Missing or wrong admin token",
+            _403="No admin token configured on the server",
+        ),
     )
 
     @router.get("")
@@ -143,7 +146,7 @@ def build_router() -> APIRouter:
         records = list(_hub(request).registry)
         return list(await asyncio.gather(*(record_json(request, r) for r in records)))
 
-    @router.get("/{name}", responses={404: {"description": "Unknown module"}})
+    @router.get("/{name}", responses=error_responses(404, _404="Unknown module"))
     async def show_module(request: Request, name: str) -> dict[str, Any]:
         """One module's record (404 when no module of that name is known)."""
         try:
@@ -161,11 +164,15 @@ def build_router() -> APIRouter:
             raise _http(exc) from None
         return await record_json(request, record)
 
-    toggle_responses: dict[int | str, dict[str, Any]] = {
-        404: {"description": "Unknown module"},
-        409: {"description": "Not allowed, missing, failed or incompatible"},
-        503: {"description": "The database did not store (or return) the change"},
-    }
+    toggle_responses = error_responses(
+        404,
+        409,
+        413,
+        503,
+        _404="Unknown module",
+        _409="Not allowed, missing, failed or incompatible",
+        _503="The database did not store (or return) the change",
+    )
 
     @router.post("/{name}/enable", responses=toggle_responses)
     async def enable_module(

@@ -9,7 +9,6 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -21,6 +20,7 @@ from .discovery import Candidate
 from .errors import BmcHubError
 from .gate import INTERNAL_ERROR, ModuleGate
 from .health import HealthService
+from .http_errors import JsonContentTooLarge, validation_error
 from .hub import Hub
 from .lifecycle import Lifecycle
 from .routing import mount_modules
@@ -37,14 +37,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         return JSONResponse({"detail": INTERNAL_ERROR}, 500)
 
-    async def invalid(request: Request, exc: Exception) -> JSONResponse:
-        # FastAPI's own 422 handler: it JSON-encodes what pydantic puts in an error (the
-        # bytes of a body that is not JSON, a validator's ValueError).
-        assert isinstance(exc, RequestValidationError)
-        return await request_validation_exception_handler(request, exc)
-
     app.add_exception_handler(LoginRequired, login_required)
-    app.add_exception_handler(RequestValidationError, invalid)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Exception, unhandled)
 
 
@@ -102,12 +96,14 @@ def create_app(
     static_dir = Path(str(resources.files("bmc_hub_core") / "static"))
     app.mount("/static/hub", StaticFiles(directory=static_dir), name="hub-static")
     docs_ui.install(app)
-    app.include_router(admin.build_router())
-    app.include_router(admin_page.build_router())
-    app.include_router(api_core.build_router())
-    app.include_router(pages.build_router())
-    mount_modules(app, hub, [Depends(require_api)])
+    # BMC_HUB_MAX_BODY_BYTES: checked against Content-Length before a body is read and
+    # while it streams (413); a route's own ``max_body_size=`` overrides it for that route.
+    limit = settings.max_body_bytes
+    for router in (admin, admin_page, api_core, pages):
+        app.include_router(router.build_router(), max_body_size=limit)
+    mount_modules(app, hub, [Depends(require_api)], max_body_size=limit)
     lifecycle.publish()
+    app.add_middleware(JsonContentTooLarge)
     app.add_middleware(ModuleGate, view=lambda: lifecycle.view)
     return app
 

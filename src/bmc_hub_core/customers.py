@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -12,22 +11,24 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from .db import customers
+from .fields import Offset, RowId, Text, UtcDateTime
+from .responses import error_responses
 
 CVR = Annotated[str, Field(pattern=r"^\d{8}$", description="Danish CVR number: 8 digits")]
-EMAIL = Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+EMAIL = Annotated[str, Field(pattern=r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$", max_length=254)]
 
 
 class CustomerIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[Text, Field(min_length=1, max_length=200)]
     cvr: CVR | None = None
     email: EMAIL | None = None
 
 
 class Customer(CustomerIn):
-    id: int
-    created_at: dt.datetime
+    id: RowId
+    created_at: UtcDateTime
 
 
 def _engine(request: Request) -> Engine:
@@ -54,17 +55,19 @@ def _conflict(exc: IntegrityError, data: CustomerIn) -> HTTPException:
 def build_router() -> APIRouter:
     router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
-    @router.get("", response_model=list[Customer])
+    @router.get("", response_model=list[Customer], responses=error_responses(401))
     def list_customers(
         request: Request,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[Customer]:
         query = sa.select(customers).order_by(customers.c.id).limit(limit).offset(offset)
         with _engine(request).connect() as conn:
             return [Customer.model_validate(dict(r)) for r in conn.execute(query).mappings()]
 
-    @router.post("", response_model=Customer, status_code=201)
+    @router.post(
+        "", response_model=Customer, status_code=201, responses=error_responses(401, 409, 413)
+    )
     def create_customer(request: Request, data: CustomerIn) -> Customer:
         engine = _engine(request)
         try:
@@ -76,12 +79,14 @@ def build_router() -> APIRouter:
             raise _conflict(exc, data) from None
         return _row_or_404(engine, new_id)
 
-    @router.get("/{customer_id}", response_model=Customer)
-    def get_customer(request: Request, customer_id: int) -> Customer:
+    @router.get("/{customer_id}", response_model=Customer, responses=error_responses(401, 404))
+    def get_customer(request: Request, customer_id: RowId) -> Customer:
         return _row_or_404(_engine(request), customer_id)
 
-    @router.put("/{customer_id}", response_model=Customer)
-    def update_customer(request: Request, customer_id: int, data: CustomerIn) -> Customer:
+    @router.put(
+        "/{customer_id}", response_model=Customer, responses=error_responses(401, 404, 409, 413)
+    )
+    def update_customer(request: Request, customer_id: RowId, data: CustomerIn) -> Customer:
         engine = _engine(request)
         _row_or_404(engine, customer_id)
         try:
@@ -95,8 +100,8 @@ def build_router() -> APIRouter:
             raise _conflict(exc, data) from None
         return _row_or_404(engine, customer_id)
 
-    @router.delete("/{customer_id}", status_code=204)
-    def delete_customer(request: Request, customer_id: int) -> Response:
+    @router.delete("/{customer_id}", status_code=204, responses=error_responses(401, 404, 409))
+    def delete_customer(request: Request, customer_id: RowId) -> Response:
         engine = _engine(request)
         _row_or_404(engine, customer_id)
         try:

@@ -17,6 +17,7 @@ from .errors import HookReturnError
 from .hub import Hub
 from .mounts import guard_mounts
 from .registry import ModuleRecord
+from .responses import MODULE_ROUTE_RESPONSES
 from .types import Stage
 from .urlspace import api_prefix, outside, view_prefix
 
@@ -160,7 +161,12 @@ def _schema_ok(routers: list[APIRouter], prefix: str, name: str) -> str | None:
 
 
 def mount_module(
-    app: FastAPI, hub: Hub, record: ModuleRecord, taken: Taken, dependencies: list[Depends]
+    app: FastAPI,
+    hub: Hub,
+    record: ModuleRecord,
+    taken: Taken,
+    dependencies: list[Depends],
+    max_body_size: int | None = None,
 ) -> None:
     """Mount one module's routes and views, all or nothing; failures fail the module."""
     name = record.name
@@ -216,10 +222,16 @@ def mount_module(
             tags=[name],
             dependencies=dependencies,
             include_in_schema=schema_problem is None,
+            max_body_size=max_body_size,
+            responses=MODULE_ROUTE_RESPONSES,
         )
     for router in views:
         app.include_router(
-            router, prefix=view_at, include_in_schema=False, dependencies=dependencies
+            router,
+            prefix=view_at,
+            include_in_schema=False,
+            dependencies=dependencies,
+            max_body_size=max_body_size,
         )
     app.router.lifespan_context = app_lifespan
     record.routes = sorted({p for _, p in api_keys})
@@ -228,8 +240,10 @@ def mount_module(
         taken[key] = f"module '{name}'"
 
 
-def mount_modules(app: FastAPI, hub: Hub, dependencies: list[Depends]) -> None:
+def mount_modules(
+    app: FastAPI, hub: Hub, dependencies: list[Depends], max_body_size: int | None = None
+) -> None:
     taken: Taken = {key: "core" for key in route_keys(app.router.routes)}
     for record in hub.registry.loaded():
         if record.context is not None:
-            mount_module(app, hub, record, taken, dependencies)
+            mount_module(app, hub, record, taken, dependencies, max_body_size)

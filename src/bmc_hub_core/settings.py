@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     hook_timeout: PositiveSeconds = 10.0
     state_poll_seconds: PositiveSeconds = 2.0
     migration_lock_timeout: PositiveSeconds = 300.0
+    #: Request bodies larger than this get 413 before they are read (routes may raise it
+    #: for themselves with FastAPI's ``max_body_size=``).
+    max_body_bytes: Annotated[int, Field(ge=1024, le=2**40)] = 10 * 1024 * 1024
     log_level: str = "INFO"
     trace_hooks: bool = False
 
