@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import admin, admin_page, api_core, docs_ui, pages
-from .auth import LoginRequired, login_redirect, require_api
+from .auth import BEARER, LoginRequired, login_redirect, module_refusal
 from .discovery import Candidate
 from .errors import BmcHubError
 from .gate import INTERNAL_ERROR, ModuleGate
@@ -101,10 +101,16 @@ def create_app(
     limit = settings.max_body_bytes
     for router in (admin, admin_page, api_core, pages):
         app.include_router(router.build_router(), max_body_size=limit)
-    mount_modules(app, hub, [Depends(require_api)], max_body_size=limit)
+    # The gate checks tokens for every module URL space (routes, mounts, websockets);
+    # the dependency only declares the bearer scheme in the OpenAPI document.
+    mount_modules(app, hub, [Depends(BEARER)], max_body_size=limit)
     lifecycle.publish()
     app.add_middleware(JsonContentTooLarge)
-    app.add_middleware(ModuleGate, view=lambda: lifecycle.view)
+    app.add_middleware(
+        ModuleGate,
+        view=lambda: lifecycle.view,
+        guard=(lambda scope: module_refusal(scope, hub)) if settings.api_token_values else None,
+    )
     return app
 
 

@@ -40,6 +40,29 @@ hub_module_state = sa.Table(
     sa.Column("migration_error", sa.Text, nullable=True),
     sa.Column("migration_revision", sa.String(64), nullable=True),
     sa.Column("migration_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("migration_code", sa.String(128), nullable=True),
+)
+
+#: Secrets the hub makes for itself when settings give none (the sign-in signing key).
+hub_secrets = sa.Table(
+    "hub_secrets",
+    core_metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+#: Browser sign-in sessions; the cookie carries only a signed id of one of these rows.
+hub_sessions = sa.Table(
+    "hub_sessions",
+    core_metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    #: sha256 of the token signed in with: rotating the token ends its sessions.
+    sa.Column("token_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
 )
 
 customers = sa.Table(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -99,9 +99,16 @@ HEALTH_METHODS = frozenset({"GET", "HEAD"})
 class ModuleGate:
     """Pure ASGI middleware in front of the whole app."""
 
-    def __init__(self, app: ASGIApp, view: Callable[[], GateView]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        view: Callable[[], GateView],
+        guard: Callable[[Scope], Awaitable[ASGIApp | None]] | None = None,
+    ) -> None:
         self.app = app
         self.view = view
+        #: The token check for module URL spaces (None: data routes are open).
+        self.guard = guard
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -112,6 +119,12 @@ class ModuleGate:
         if name is None or entry is None or (is_health and scope.get("method") in HEALTH_METHODS):
             await self.app(scope, receive, send)
             return
+        # Who asks comes first: a caller without a token learns nothing about the module.
+        if self.guard is not None:
+            refusal = await self.guard(scope)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
         if scope["type"] == "websocket":
             if entry.status != "enabled":
                 await send(

@@ -35,6 +35,8 @@ from .types import ModuleState, Stage
 if TYPE_CHECKING:
     from starlette.templating import Jinja2Templates
 
+    from .signin import SignIn
+
 log = logging.getLogger(__name__)
 
 
@@ -64,6 +66,13 @@ class Hub:
         from .templating import build_templates
 
         return build_templates(self.template_folders)
+
+    @functools.cached_property
+    def signin(self) -> SignIn:
+        """Browser sessions (the signing key is read at startup, or on first use)."""
+        from .signin import SignIn
+
+        return SignIn(self.engine, self.settings)
 
     @classmethod
     def build(

@@ -48,6 +48,7 @@ class Lifecycle:
         self.publish()
         # Alembic is synchronous and process-global: never inside the event loop.
         await anyio.to_thread.run_sync(run_migrations, self.hub, None, not settings.auto_migrate)
+        await anyio.to_thread.run_sync(self.hub.signin.load_key)
         rows = await anyio.to_thread.run_sync(read_rows, self.hub.engine)
         apply_rows(self.hub.registry, rows)
         self.poller.seed(rows)

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .auth import COOKIE_NAME, is_api_token
+from .auth import COOKIE_NAME, CROSS_SITE, role_of_token, same_origin
 from .hub import Hub
 from .types import ModuleState
 
@@ -28,6 +28,13 @@ def _safe_next(target: str | None) -> str:
     ):
         return "/"
     return target
+
+
+def _from_here(request: Request) -> bool:
+    """A form post from the hub's own page (browsers send Origin); tools that send
+    neither header are not browsers, and not at risk of cross-site forgery."""
+    sent = "origin" in request.headers or "referer" in request.headers
+    return not sent or same_origin(request)
 
 
 def build_router() -> APIRouter:
@@ -52,7 +59,9 @@ def build_router() -> APIRouter:
         request: Request, token: Annotated[str, Form()], next: Annotated[str, Form()] = "/"
     ) -> Response:
         hub = _hub(request)
-        if not is_api_token(hub.settings, token.strip()):
+        token = token.strip()
+        role = role_of_token(hub.settings, token)
+        if role is None or not _from_here(request):
             return hub.templates.TemplateResponse(
                 request,
                 "hub/login.html",
@@ -60,18 +69,22 @@ def build_router() -> APIRouter:
                 status_code=401,
             )
         response = RedirectResponse(_safe_next(next), status_code=303)
+        # The cookie holds a signed session id, never the token (docs/security.md).
         response.set_cookie(
             COOKIE_NAME,
-            token.strip(),
+            hub.signin.start(role, token),
             httponly=True,
             samesite="strict",
             secure=request.url.scheme == "https",
-            max_age=12 * 3600,
+            max_age=hub.signin.max_age,
         )
         return response
 
     @router.post("/logout")
-    def logout() -> Response:
+    def logout(request: Request) -> Response:
+        if not _from_here(request):
+            return Response(CROSS_SITE, status_code=403, media_type="text/plain")
+        _hub(request).signin.end(request.cookies.get(COOKIE_NAME))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE_NAME)
         return response

@@ -15,7 +15,6 @@ from starlette.routing import Host, Mount
 from .calling import call_one_sync
 from .errors import HookReturnError
 from .hub import Hub
-from .mounts import guard_mounts
 from .registry import ModuleRecord
 from .responses import MODULE_ROUTE_RESPONSES
 from .types import Stage
@@ -210,9 +209,6 @@ def mount_module(
         message = f"routes left out of the OpenAPI document: {schema_problem}"
         log.warning("module '%s': %s", name, message)
         record.warnings.append(message)
-    # Route dependencies never reach mounted apps: they get the token check themselves.
-    for router in [*api, *views]:
-        guard_mounts(router.routes)
     # include_router merges the module's lifespans into the app's; keep the app's own.
     app_lifespan = app.router.lifespan_context
     for router in api:

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     #: Comma-separated tokens for the data API; unset leaves data routes open.
     api_tokens: SecretStr | None = None
+    #: Signs browser sessions; unset, the hub makes one and keeps it in the database.
+    secret_key: SecretStr | None = None
+    #: How long a browser sign-in lasts.
+    session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0
     auto_migrate: bool = True
     strict: bool = False
     health_timeout: PositiveSeconds = 5.0
@@ -139,7 +143,7 @@ def load_settings(**overrides: Any) -> Settings:
 
 def _shown(field: str, value: object) -> str:
     """A bad value as the error shows it: tokens hidden, URL passwords masked."""
-    if "token" in field:
+    if "token" in field or "secret" in field:
         return "<redacted>"
     if isinstance(value, str):
         return repr(mask_url_password(value) if "://" in value else mask_url_passwords(value))
