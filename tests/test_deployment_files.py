@@ -4,12 +4,14 @@ docker-compose.yml is read by a Compose implementation: ``podman-compose config`
 the podman binary but no running engine. Without the two the Compose tests skip locally
 and fail in CI (``BMC_HUB_REQUIRE_COMPOSE=1``). Every ``bmc-hub`` command line in
 docker-compose.yml and the Dockerfile is parsed by the real CLI; the pinned sets in
-requirements/ are checked against every pyproject.toml.
+requirements/ are checked against every pyproject.toml; dev.py is imported (it runs
+nothing at import) to check the address it prints.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
 import os
 import re
@@ -19,6 +21,7 @@ import sys
 import tomllib
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -432,7 +435,7 @@ def test_build_lock_covers_the_build_backend_of(project: str) -> None:
         _covered(Requirement(line), BUILD_LOCK, f"{project} [build-system]")
 
 
-# --- CI ------------------------------------------------------------------------------
+# --- CI and dev.py ------------------------------------------------------------------------
 
 
 def test_ci_script_requires_postgres_and_compose_and_runs_the_readme_test_command() -> None:
@@ -446,3 +449,56 @@ def test_ci_script_requires_postgres_and_compose_and_runs_the_readme_test_comman
     assert "python3 dev.py test" in ci
     assert "python3 dev.py test" in readme
     assert "python3 dev.py serve" in readme
+
+
+@cache
+def dev_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bmc_hub_dev_script", ROOT / "dev.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize(
+    ("args", "url"),
+    [
+        ([], "http://127.0.0.1:8000/"),
+        (["--port", "9000"], "http://127.0.0.1:9000/"),
+        (["--port=9000", "--reload"], "http://127.0.0.1:9000/"),
+        (["--reload", "--host", "localhost", "--port=9001"], "http://localhost:9001/"),
+        (["--port", "9000", "--port", "9002"], "http://127.0.0.1:9002/"),
+        (["--host=0.0.0.0", "--port", "9000"], "http://127.0.0.1:9000/"),
+        (["--host", "::"], "http://[::1]:8000/"),
+        (["--host", "::1"], "http://[::1]:8000/"),
+        (["--port", "soon"], None),
+    ],
+)
+def test_dev_serve_prints_the_address_bmc_hub_serve_binds(args: list[str], url: str | None) -> None:
+    dev = dev_script()
+    assert dev.serve_url(args) == url
+    if url:
+        host, port = dev.bind_address(args)
+        options = cli_params(["bmc-hub", "serve", *args])
+        assert (options["host"], options["port"]) == (host, int(port))
+
+
+def test_dev_install_progress_shows_one_line_per_package_and_the_total() -> None:
+    progress = dev_script().PipProgress()
+    pip_output = [
+        f"Obtaining file://{ROOT}",
+        f"Obtaining file://{ROOT}/plugins/bmc-hub-hello",
+        "  Installing build dependencies: started",
+        "Collecting alembic>=1.13 (from bmc-hub-core==0.1.0)",
+        "  Downloading alembic-1.20.1-py3-none-any.whl (270 kB)",
+        "Installing collected packages: alembic, bmc-hub-core, bmc-hub-hello",
+        "Successfully installed alembic-1.20.1 bmc-hub-core-0.1.0 bmc-hub-hello-0.1.0",
+    ]
+    shown = [line for line in map(progress.line, pip_output) if line]
+    assert shown == [
+        "  [1] bmc-hub-core (this checkout, editable)",
+        "  [2] plugins/bmc-hub-hello (editable)",
+        "  [3] alembic>=1.13",
+        "  installing 3 packages ...",
+    ]
+    assert progress.installed == 3
