@@ -10,7 +10,8 @@
 ARG PYTHON_IMAGE=python:3.11-slim
 
 FROM ${PYTHON_IMAGE} AS builder
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore \
+    PYTHONDONTWRITEBYTECODE=1
 WORKDIR /src
 COPY requirements/build.txt requirements/build.txt
 RUN pip install --require-hashes --no-deps -r requirements/build.txt
@@ -22,8 +23,8 @@ COPY plugins ./plugins
 RUN pip wheel --no-deps --no-build-isolation --wheel-dir /wheels . plugins/*/
 
 FROM ${PYTHON_IMAGE} AS runtime
-ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 PIP_ROOT_USER_ACTION=ignore \
+    PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 RUN --mount=type=bind,source=requirements/hub.txt,target=/tmp/hub.txt \
     pip install --require-hashes --no-deps -r /tmp/hub.txt
 # --no-deps skips the resolver; `pip check` then proves every installed distribution's
@@ -33,7 +34,8 @@ RUN --mount=type=bind,from=builder,source=/wheels,target=/tmp/wheels \
 
 # The working directory is the hub's: `.env` is read from here, and the default SQLite
 # database (when BMC_HUB_DATABASE_URL is unset) is created here.
-RUN useradd --system --uid 10001 --user-group --home-dir /app --create-home --shell /usr/sbin/nologin hub
+RUN useradd --system --uid 10001 --user-group --home-dir /app --create-home \
+    --shell /usr/sbin/nologin hub
 WORKDIR /app
 USER hub
 EXPOSE 8000
