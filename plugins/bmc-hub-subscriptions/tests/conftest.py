@@ -24,13 +24,17 @@ def client(hub_client: Callable[..., Any]) -> Any:
 
 
 @pytest.fixture
-def make_customer(client: Any) -> Callable[..., dict[str, Any]]:
-    """``make_customer(name=..., cvr=..., via=other_client)``: a customer of the core."""
+def make_customer(request: pytest.FixtureRequest) -> Callable[..., dict[str, Any]]:
+    """``make_customer(name=..., cvr=..., via=a_client)``: a customer of the core.
+
+    Without ``via`` it uses the ``client`` fixture; tests of the default switches pass
+    their own client, so no writable app (and its environment) is built for them.
+    """
 
     def make(name: str | None = None, cvr: str | None = None, via: Any = None) -> dict[str, Any]:
         cvr = cvr or str(next(_cvrs))
         body = {"name": name or f"Kunde {cvr} ApS", "cvr": cvr}
-        answer = (via or client).post("/api/v1/customers", json=body)
+        answer = (via or request.getfixturevalue("client")).post("/api/v1/customers", json=body)
         assert answer.status_code == 201, answer.text
         customer: dict[str, Any] = answer.json()
         return customer
@@ -59,7 +63,9 @@ def make_subscription(
     client: Any, subscription_body: Callable[..., dict[str, Any]]
 ) -> Callable[..., dict[str, Any]]:
     def make(customer_id: int, **overrides: Any) -> dict[str, Any]:
-        answer = client.post(f"{API}/subscriptions", json=subscription_body(customer_id, **overrides))
+        answer = client.post(
+            f"{API}/subscriptions", json=subscription_body(customer_id, **overrides)
+        )
         assert answer.status_code == 201, answer.text
         created: dict[str, Any] = answer.json()
         return created

@@ -261,23 +261,22 @@ def build_views(module: ModuleContext) -> APIRouter:
     # async: reading the multipart form is awaited; the import itself runs in a thread.
     @router.post("/import", response_class=HTMLResponse)
     async def import_upload(request: Request) -> HTMLResponse:
-        upload = (await request.form()).get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            return render(
-                request, "import.html", {"errors": ["Choose a .csv or .xlsx file to import."]}, 422
-            )
         limit = settings.import_max_bytes
-        data = await upload.read(limit + 1)
+        async with request.form() as form:  # closes the spooled upload afterwards
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                message = "Choose a .csv or .xlsx file to import."
+                return render(request, "import.html", {"errors": [message]}, 422)
+            filename, data = upload.filename, await upload.read(limit + 1)
+        context: dict[str, Any] = {"filename": filename}
         try:
             if len(data) > limit:
                 raise TooLarge(limit)
-            report = await run_in_threadpool(
+            context["report"] = await run_in_threadpool(
                 run_import, module.transaction, data, default_currency=settings.default_currency
             )
         except SubscriptionsError as exc:
-            context: dict[str, Any] = {"errors": [exc.message], "filename": upload.filename}
-            return render(request, "import.html", context, exc.status)
-        context = {"report": report, "filename": upload.filename}
+            return render(request, "import.html", {**context, "errors": [exc.message]}, exc.status)
         return render(request, "import.html", context)
 
     return router
