@@ -75,7 +75,8 @@ def test_put_replaces_and_moves_updated_at(
     assert replaced["end_date"] == "2027-12-31"
     assert replaced["status"] == "paused"
     assert replaced["created_at"] == created["created_at"]
-    assert replaced["updated_at"] >= created["updated_at"]
+    moved = dt.datetime.fromisoformat(replaced["updated_at"])
+    assert moved >= dt.datetime.fromisoformat(created["updated_at"])
 
 
 def test_delete_removes_it(client, make_customer, make_subscription):

@@ -138,7 +138,8 @@ def test_reimporting_updates_instead_of_duplicating(client, make_customer):
     assert (after["Hosting"]["quantity"], after["Hosting"]["unit_price"]) == (4, "45.00")
     assert after["Hosting"]["interval"] == "quarterly"
     assert after["Hosting"]["id"] == before["Hosting"]["id"]
-    assert after["Hosting"]["updated_at"] > before["Hosting"]["updated_at"]
+    moved = dt.datetime.fromisoformat(after["Hosting"]["updated_at"])
+    assert moved > dt.datetime.fromisoformat(before["Hosting"]["updated_at"])
 
 
 def test_a_reimport_keeps_a_status_the_file_does_not_mention(client, make_customer):
@@ -213,6 +214,27 @@ def test_row_numbers_count_blank_lines_as_the_sheet_shows_them(client, make_cust
     assert (report["skipped"], [error["row"] for error in report["errors"]]) == (1, [3])
 
 
+def test_xlsx_rows_keep_their_numbers_when_the_table_starts_lower(client, make_customer):
+    make_customer(cvr="31313131")
+    workbook = Workbook()
+    sheet = workbook.active
+    for column, (header, value) in enumerate(
+        zip(
+            ["cvr", "produkt", "antal", "pris", "interval", "startdato"],
+            ["31313131", "Mail", "many", "10", "måned", "01-01-2026"],
+            strict=True,
+        ),
+        start=2,
+    ):
+        sheet.cell(row=3, column=column, value=header)  # the table starts at B3
+        sheet.cell(row=5, column=column, value=value)
+    out = io.BytesIO()
+    workbook.save(out)
+    report = upload(client, out.getvalue(), "a.xlsx", XLSX_TYPE).json()
+    assert report["skipped"] == 1  # row 4
+    assert report["errors"] == [{"row": 5, "message": "quantity 'many' is not a number"}]
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
@@ -237,6 +259,16 @@ def test_files_that_cannot_be_imported_are_422_and_write_nothing(
     assert answer.status_code == 422
     assert message in answer.json()["detail"]
     assert stored(client) == []
+
+
+def test_utf16_csv_as_excel_saves_unicode_text(client, make_customer):
+    make_customer(cvr="14141414")
+    text = (
+        "cvr\tprodukt\tantal\tpris\tinterval\tstartdato\r\n14141414\tÆble\t1\t5\tår\t01-01-2026\r\n"
+    )
+    assert upload(client, text.encode("utf-16")).json()["created"] == 1
+    nul = "cvr\tprodukt\r\n1414\x001414\tx\r\n".encode("utf-16")
+    assert upload(client, nul).status_code == 422
 
 
 def test_a_zip_that_is_not_a_workbook_is_422(client):

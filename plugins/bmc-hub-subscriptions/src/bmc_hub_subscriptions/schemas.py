@@ -14,6 +14,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -78,6 +79,10 @@ PriceOut = Annotated[
     Decimal,
     AfterValidator(_cents),
     PlainSerializer(lambda value: f"{value:.2f}", return_type=str, when_used="json"),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^\d+\.\d{2}$", "examples": ["1250.00"]},
+        mode="serialization",
+    ),
 ]
 UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
 

@@ -93,10 +93,10 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Cell]]]:
         if not workbook.worksheets:
             raise ImportRefused("the workbook has no worksheet")
         sheet = workbook.worksheets[0]
-        first = getattr(sheet, "min_row", 1) or 1
-        for number, values in enumerate(
-            sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=first
-        ):
+        # iter_rows starts at row 1 and yields empty rows for gaps, so counting gives
+        # the sheet's own row numbers.
+        rows = sheet.iter_rows(min_row=1, max_col=MAX_COLUMNS, values_only=True)
+        for number, values in enumerate(rows, start=1):
             yield number, [_cell(value) for value in values]
     finally:
         workbook.close()
@@ -116,9 +116,12 @@ def _decode(data: bytes) -> str:
             raise ImportRefused(f"the file is {what}, not a CSV or XLSX file")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise ImportRefused("the file starts like UTF-16 text but is not") from None
+        if "\x00" in text:  # PostgreSQL refuses NUL in text; no CSV holds one
+            raise ImportRefused("the file is not a CSV or XLSX file (it holds binary data)")
+        return text
     if b"\x00" in data:
         raise ImportRefused("the file is not a CSV or XLSX file (it holds binary data)")
     for encoding in ("utf-8-sig", "cp1252"):
