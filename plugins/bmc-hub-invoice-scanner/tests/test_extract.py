@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
-from bmc_hub_invoice_scanner.extract import FIELD_NAMES, extract
+from bmc_hub_invoice_scanner.extract import FIELD_NAMES, MAX_CHARS, extract
 
 CVR = "12345674"  # passes modulus 11 (see test_parsing.with_check_digit)
 OTHER_CVR = "29403473"  # passes too
@@ -381,3 +383,31 @@ def test_nothing_is_invented_from_unrelated_text():
     assert fields["invoice_number"] is None
     assert fields["total_amount"] is None
     assert fields["vendor_cvr"] is None
+
+
+# --- bounds -------------------------------------------------------------------------
+
+
+def test_only_the_start_of_a_long_text_is_searched():
+    filler = "lorem ipsum\n" * (MAX_CHARS // 12 + 1)
+    assert value(f"CVR {CVR}\n{filler}", "vendor_cvr") == CVR
+    assert value(f"{filler}CVR {CVR}", "vendor_cvr") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" * 10_000_000,
+        "Faktura nr. " * 1_000_000,  # thousands of labels in one cell
+        "CVR 12345674 " * 1_000_000,
+        "Total  " * 1_000_000,  # thousands of cells in one row
+        "Total\n" * 1_000_000,
+        "Kunde:\n" * 1_000_000,
+    ],
+    ids=["digits", "labels", "cvr", "cells", "rows", "headings"],
+)
+def test_hostile_text_is_handled_in_bounded_time(text):
+    started = time.monotonic()
+    extract(text)
+    # About a second on a laptop; the budget only catches a quadratic regression (minutes).
+    assert time.monotonic() - started < 20

@@ -102,6 +102,13 @@ def test_percentages_dates_and_invoice_numbers_are_not_amounts(text):
     assert parsing.amounts(text) == []
 
 
+def test_a_run_of_more_than_18_digits_is_an_id_not_an_amount():
+    assert parsing.amounts("1" * 16) == []
+    assert parsing.amounts("1" * 10_000) == []
+    largest = parsing.first_amount("999.999.999.999.999.999,99")
+    assert largest is not None and largest.value == Decimal("999999999999999999.99")
+
+
 def test_the_first_explicit_amount_wins_over_a_quantity():
     amount = parsing.first_amount("3 stk. 1.250,00")
     assert amount is not None and amount.value == Decimal("1250.00")

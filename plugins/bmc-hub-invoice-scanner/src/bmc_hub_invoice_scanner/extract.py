@@ -30,6 +30,10 @@ from .labels import (
 )
 from .layout import Cell, Layout
 
+#: How much of a text is searched: an invoice's fields are on its first pages (a dense
+#: A4 page of text is 3,000-5,000 characters).
+MAX_CHARS = 100_000
+
 FIELD_NAMES = (
     "invoice_number",
     "invoice_date",
@@ -62,6 +66,8 @@ CUSTOMER_BLOCK = 0.5
 #: A bare number after an amount label ("Total 1250") is less sure than "1.250,00 kr."
 PLAIN_NUMBER = 0.9
 
+#: How far from its label a value (or a disqualifying word) is looked for, in characters.
+WINDOW = 80
 #: What may sit between a label and its value.
 _SEPARATOR = re.compile(r"^\s*[:#=]?\s*")
 #: What may follow a label before its value: "Moms (25%)", "VAT 25 %".
@@ -145,14 +151,14 @@ def _places(
         return
     beside = layout.neighbour(cell, 1)
     if beside is not None:
-        yield beside.text, NEXT_CELL, beside
+        yield beside.text[:WINDOW], NEXT_CELL, beside
     column = cell.start + label_start
     under = layout.below(cell.row, column, cell.end)
     if under is not None:
-        yield _from_column(under, column), BELOW, under
+        yield _from_column(under, column)[:WINDOW], BELOW, under
     after = layout.first_of_next_row(cell.row)
     if not rest and after is not None and len(layout.rows[cell.row]) == 1:
-        yield after.text, NEXT_LINE, after
+        yield after.text[:WINDOW], NEXT_LINE, after
 
 
 def hits(layout: Layout, labels: Sequence[Label], parse: Parser) -> list[Hit]:
@@ -161,9 +167,10 @@ def hits(layout: Layout, labels: Sequence[Label], parse: Parser) -> list[Hit]:
     for cell in layout.cells():
         for lab in labels:
             for match in lab.pattern.finditer(cell.text):
-                if lab.not_before and lab.not_before.search(cell.text[: match.start()]):
+                before = cell.text[max(0, match.start() - WINDOW) : match.start()]
+                if lab.not_before and lab.not_before.search(before):
                     continue
-                rest = cell.text[match.end() :]
+                rest = cell.text[match.end() : match.end() + WINDOW]
                 if lab.not_after and lab.not_after.match(rest):
                     continue
                 rest = _SEPARATOR.sub("", rest, count=1)
@@ -293,8 +300,12 @@ def _vendor_name(layout: Layout, cvr: Hit | None) -> Found | None:
 
 
 def extract(text: str) -> Fields:
-    """The fields of an invoice's text: a :class:`Found` or ``None`` for each field name."""
-    layout = Layout(text)
+    """The fields of an invoice's text: a :class:`Found` or ``None`` for each field name.
+
+    Only the first :data:`MAX_CHARS` characters are read, so the time is bounded whatever
+    the upload holds.
+    """
+    layout = Layout(text[:MAX_CHARS])
     fields: Fields = dict.fromkeys(FIELD_NAMES)
     number = best(hits(layout, INVOICE_NUMBER, _invoice_number))
     fields["invoice_number"] = number.found if number else None

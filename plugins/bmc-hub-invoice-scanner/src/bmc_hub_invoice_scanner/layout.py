@@ -8,6 +8,7 @@ row find the value under it in the next row.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ VENDOR_HEADING = re.compile(
 )
 #: How many rows above a cell a block heading may be.
 BLOCK_ROWS = 6
+#: Cells kept per row: an invoice has a few columns; this bounds the work on odd input.
+MAX_CELLS = 40
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Cell:
     """A run of words on one row, with its columns ``[start, end)``."""
 
     row: int
+    #: Position on its row.
+    index: int
     start: int
     end: int
     text: str
@@ -49,9 +54,10 @@ class Layout:
     def __init__(self, text: str) -> None:
         self.rows: list[list[Cell]] = []
         for line in text.splitlines():
-            line = line.expandtabs(4)
+            matches = itertools.islice(_CELL.finditer(line.expandtabs(4)), MAX_CELLS)
             cells = [
-                Cell(len(self.rows), m.start(), m.end(), m.group()) for m in _CELL.finditer(line)
+                Cell(len(self.rows), i, m.start(), m.end(), m.group())
+                for i, m in enumerate(matches)
             ]
             if cells:
                 self.rows.append(cells)
@@ -63,7 +69,7 @@ class Layout:
     def neighbour(self, cell: Cell, step: int) -> Cell | None:
         """The next (``step=1``) or previous (``step=-1``) cell on ``cell``'s row."""
         row = self.rows[cell.row]
-        index = row.index(cell) + step
+        index = cell.index + step
         return row[index] if 0 <= index < len(row) else None
 
     def below(self, row: int, start: int, end: int) -> Cell | None:

@@ -61,10 +61,11 @@ CURRENCY_RE = re.compile(_CURRENCY)
 # A number not glued to a word, a date or a percentage: ``1.250,00``, ``1,250.00``,
 # ``99.50``, ``1250``, ``-1.250,00``, ``1.250,-`` (Danish for whole kroner). Thousands
 # separators: ``.`` ``,`` ``'`` or a no-break space; a plain space is not one (``2 125,00``
-# is more often "2 at 125,00" than 2125).
+# is more often "2 at 125,00" than 2125). At most 18 digits: longer runs are ids, not
+# money, and would not fit a Decimal's precision.
 _NUMBER = re.compile(
     r"(?<![\w.,/'-])(?P<sign>[-\u2212]\s?)?"
-    r"(?P<num>[0-9]{1,3}(?:[.,'\u00a0\u202f][0-9]{3})+|[0-9]+)"
+    r"(?P<num>[0-9]{1,3}(?:[.,'\u00a0\u202f][0-9]{3}){1,5}|[0-9]{1,15})"
     r"(?P<frac>[.,][0-9]{1,2}|,-)?"
     r"(?![0-9]|[.,/][0-9]|-[0-9]|\w|\s*%)"
 )

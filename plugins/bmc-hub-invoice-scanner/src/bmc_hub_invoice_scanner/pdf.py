@@ -56,9 +56,15 @@ def read_pdf(data: bytes, *, max_pages: int) -> PdfText:
         text = "\n\f\n".join(_page_text(reader, i) for i in range(min(pages, max_pages)))
     except UnreadableDocument:
         raise
-    except (FileNotDecryptedError, DependencyError) as exc:
-        # DependencyError: AES encryption, whose decryption needs the optional cryptography.
-        raise UnreadableDocument(f"{ENCRYPTED} ({exc})") from None
+    except FileNotDecryptedError:
+        raise UnreadableDocument(ENCRYPTED) from None
+    except DependencyError:
+        # AES: pypdf decrypts it only with the optional ``cryptography`` package.
+        raise UnreadableDocument(
+            "the PDF is encrypted with AES, which this server cannot decrypt (pypdf needs the "
+            "'cryptography' package); save or print it as a PDF without encryption and "
+            "upload that"
+        ) from None
     # pypdf raises PdfReadError for most damaged files, but a malformed file can make it
     # raise nearly anything (KeyError, ValueError, zlib.error, RecursionError ...). The
     # file is the client's, so every such failure is a 422 naming the problem.
