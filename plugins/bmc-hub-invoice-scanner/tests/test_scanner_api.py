@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from bmc_hub_core.testing import module_env
 
@@ -331,3 +332,13 @@ def test_openapi_declares_the_error_answers(client):
     assert "404" in item["get"]["responses"] and "404" in item["delete"]["responses"]
     scan_id = next(p for p in item["get"]["parameters"] if p["name"] == "scan_id")
     assert (scan_id["schema"]["minimum"], scan_id["schema"]["maximum"]) == (1, 2147483647)
+
+
+def test_health_fails_when_the_table_does_not_answer(client, hub_database_url):
+    assert client.get(f"/api/v1/{NAME}/health").status_code == 200
+    engine = sa.create_engine(hub_database_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:
+        conn.execute(sa.text("ALTER TABLE invoice_scanner_scans RENAME TO invoice_scanner_gone"))
+    engine.dispose()
+    assert client.get(f"/api/v1/{NAME}/health").status_code == 503
+    assert client.get("/api/v1/health").json()["modules"][NAME] == "failing"

@@ -13,7 +13,7 @@ from .errors import UnreadableDocument
 from .limits import read_upload, upload_route
 from .models import ErrorDetail, Scan, ScanList, UploadError
 from .scanning import scan
-from .settings import ScannerSettings
+from .settings import scanner_settings
 
 #: Ids are database integers: a larger one is a 422, never a database overflow.
 ScanId = Annotated[int, Path(ge=1, le=2_147_483_647, description="The scan's id.")]
@@ -35,22 +35,16 @@ UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def settings_of(module: ModuleContext) -> ScannerSettings:
-    settings = module.settings
-    assert isinstance(settings, ScannerSettings)  # register_settings returns this class
-    return settings
-
-
 def scan_upload(module: ModuleContext, upload: UploadFile) -> Scan:
     """Read, extract and keep one uploaded file (the API and the page share this)."""
-    settings = settings_of(module)
+    settings = scanner_settings(module)
     data = read_upload(upload.file, settings.max_upload_bytes)
     return store.save(module, scan(data, upload.filename, max_pages=settings.max_pages))
 
 
 def build_router(module: ModuleContext) -> APIRouter:
     """The scan endpoints; every database access goes through ``module.session()``."""
-    settings = settings_of(module)
+    settings = scanner_settings(module)
     router = APIRouter()
     uploads = APIRouter(route_class=upload_route(settings.max_upload_bytes))
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from bmc_hub_core import ModuleSettings
+from bmc_hub_core import ModuleContext, ModuleSettings
 
 MIB = 1024 * 1024
 
@@ -24,3 +24,10 @@ class ScannerSettings(ModuleSettings):
     #: Pages of a PDF whose text is read (``MODULES__INVOICE_SCANNER__MAX_PAGES``); an
     #: invoice's fields are on its first pages, and text extraction costs time per page.
     max_pages: Annotated[int, Field(ge=1, le=1000)] = 20
+
+
+def scanner_settings(module: ModuleContext) -> ScannerSettings:
+    """``module.settings``, typed: the hub fills it from ``register_settings``' class."""
+    settings = module.settings
+    assert isinstance(settings, ScannerSettings)
+    return settings

@@ -15,11 +15,13 @@ from starlette.concurrency import run_in_threadpool
 from bmc_hub_core import ModuleContext
 
 from . import store
-from .api import scan_upload, settings_of
+from .api import scan_upload
 from .errors import UnreadableDocument
 from .extract import FIELD_NAMES
 from .limits import describe_size, upload_route
 from .models import Scan
+from .scanning import clean_filename
+from .settings import scanner_settings
 
 FIELD_LABELS = {
     "invoice_number": "Invoice number",
@@ -36,7 +38,7 @@ MAX_ID = 2_147_483_647
 
 
 def build_router(module: ModuleContext) -> APIRouter:
-    settings = settings_of(module)
+    settings = scanner_settings(module)
     router = APIRouter()
 
     def index(request: Request, error: str | None = None, status_code: int = 200) -> Response:
@@ -85,7 +87,7 @@ def build_router(module: ModuleContext) -> APIRouter:
         try:
             scan = scan_upload(module, file)
         except UnreadableDocument as exc:
-            return index(request, f"{file.filename}: {exc.message}", exc.status)
+            return index(request, f"{clean_filename(file.filename)}: {exc.message}", exc.status)
         if module.dry_run:
             # DRY_RUN: nothing was kept, so there is no page to redirect to.
             return detail(request, scan, "", kept=False)
