@@ -1,0 +1,1 @@
+"""bmc-hub-subscriptions: customer subscriptions for BMC Hub (an example business module)."""
