@@ -119,7 +119,7 @@ def ensure_environment() -> None:
     print("  upgrading pip ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    editables = [arg for p in EXAMPLE_MODULES for arg in ("-e", str(p))]
+    editables = [arg for p in EXAMPLE_MODULES for arg in ("-e", f"{p}[test]")]
     _pip_install(["-e", f"{ROOT}[dev]", *editables])
     STAMP.write_text(_fingerprint())
 

@@ -89,6 +89,11 @@ class ModuleMigrationError(BmcHubError):
     """One module's migration failed; its schema was rolled back and it is not served."""
 
 
+class MigrationBusy(ModuleMigrationError):
+    """Another session held a lock the module's migration needed: busy, retry. It is not
+    recorded as a failure, so the next start (any replica) tries again."""
+
+
 class SandboxViolation(ModuleMigrationError):
     """A module's migration touched objects outside its ``NAME_`` prefix."""
 

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     hook_timeout: PositiveSeconds = 10.0
     state_poll_seconds: PositiveSeconds = 2.0
     migration_lock_timeout: PositiveSeconds = 300.0
+    #: How long one module's migration waits for a table another session holds before
+    #: it gives up as "busy, retry" (PostgreSQL lock_timeout, SQLite busy timeout).
+    migration_busy_seconds: PositiveSeconds = 10.0
     #: Request bodies larger than this get 413 before they are read (routes may raise it
     #: for themselves with FastAPI's ``max_body_size=``).
     max_body_bytes: Annotated[int, Field(ge=1024, le=2**40)] = 10 * 1024 * 1024

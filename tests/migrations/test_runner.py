@@ -318,3 +318,68 @@ def test_check_only_never_writes_and_fails_modules_behind(
     assert record.error is not None
     assert "run `bmc-hub db upgrade`" in record.error.message
     assert "demo_items" not in objects(hub_database_url)
+
+
+def test_a_failing_migration_is_tried_once_per_code_not_by_every_start(
+    hub_database_url: str, write_revisions: RevisionWriter
+) -> None:
+    bad = write_revisions("demo", [table_sql("demo_first"), FAIL_HALFWAY])
+    first = build_hub(hub_database_url, {"demo": migrating_module(bad)})
+    assert run_migrations(first).failed.keys() == {"demo"}
+    code = query(hub_database_url, "SELECT migration_code FROM hub_module_state")[0][0]
+    assert code and code.startswith("0+")  # the version (none in-process) and a digest
+    at = query(hub_database_url, "SELECT migration_at FROM hub_module_state")
+
+    # Another worker or replica starting with the same code: no second attempt.
+    again = build_hub(hub_database_url, {"demo": migrating_module(bad)})
+    report = run_migrations(again)
+    assert "not tried again" in report.failed["demo"]
+    record = assert_failed(again, "demo", "migrate", "boom in the middle", "not tried again")
+    assert record.error is not None and "--retry demo" in record.error.message
+    assert query(hub_database_url, "SELECT migration_at FROM hub_module_state") == at
+
+    # --retry tries it (and it fails again, recorded again).
+    retried = build_hub(hub_database_url, {"demo": migrating_module(bad)})
+    report = run_migrations(retried, retry=["demo"])
+    assert "not tried again" not in report.failed["demo"]
+    assert "boom in the middle" in report.failed["demo"]
+    assert query(hub_database_url, "SELECT migration_at FROM hub_module_state") != at
+
+    # Edited revision files are new code: tried at once, and they work.
+    fixed = write_revisions("demo", [table_sql("demo_first"), table_sql("demo_second")])
+    hub = build_hub(hub_database_url, {"demo": migrating_module(fixed)})
+    assert run_migrations(hub).ok
+    assert hub.registry.get("demo").state is ModuleState.ENABLED  # type: ignore[union-attr]
+
+
+def test_a_lock_timeout_is_busy_retry_and_not_recorded(
+    hub_database_url: str, write_revisions: RevisionWriter
+) -> None:
+    import sqlalchemy as sa
+
+    first_only = write_revisions("demo", [table_sql("demo_items")])
+    run_migrations(build_hub(hub_database_url, {"demo": migrating_module(first_only)}))
+    both = write_revisions(
+        "demo",
+        [table_sql("demo_items"), "op.execute('ALTER TABLE demo_items ADD COLUMN note TEXT')"],
+    )
+    holder = sa.create_engine(hub_database_url, poolclass=sa.pool.NullPool)
+    try:
+        with holder.connect() as conn:
+            # Another session is busy with the module's table and holds its lock.
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("INSERT INTO demo_items DEFAULT VALUES")
+            else:
+                conn.exec_driver_sql("LOCK TABLE demo_items IN ACCESS EXCLUSIVE MODE")
+            hub = build_hub(hub_database_url, {"demo": migrating_module(both)})
+            hub.settings = hub.settings.model_copy(update={"migration_busy_seconds": 1.0})
+            report = run_migrations(hub)
+            conn.rollback()
+    finally:
+        holder.dispose()
+    assert report.failed["demo"].startswith("busy, retry:"), report.failed
+    stages = query(hub_database_url, "SELECT migration_stage FROM hub_module_state")
+    assert all(stage is None for (stage,) in stages)
+    # Nothing recorded: the next start tries again, and now succeeds.
+    hub = build_hub(hub_database_url, {"demo": migrating_module(both)})
+    assert run_migrations(hub).ok

@@ -261,8 +261,11 @@ def test_a_file_at_the_limit_is_scanned(hub_client):
 def test_a_much_larger_body_is_refused_from_its_declared_length(hub_client):
     client = hub_client(installed=[NAME], env=SMALL)
     answer = upload(client, b"x" * 200_000, "big.txt", "text/plain")
+    # Past the multipart envelope the router's own max_body_size answers, before any of
+    # the module's code runs: the hub's JSON 413.
     assert answer.status_code == 413
-    assert answer.json()["detail"].startswith(TOO_LARGE)
+    assert "too large" in answer.json()["detail"]
+    assert client.get(SCANS).json()["total"] == 0
 
 
 def test_a_chunked_body_without_a_length_is_cut_off(hub_client):
@@ -283,7 +286,7 @@ def test_a_chunked_body_without_a_length_is_cut_off(hub_client):
         SCANS, content=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
     )
     assert answer.status_code == 413
-    assert answer.json()["detail"].startswith(TOO_LARGE)
+    assert "too large" in answer.json()["detail"].lower()
 
 
 def test_the_default_limit_is_10_mib(client):

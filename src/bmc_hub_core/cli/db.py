@@ -33,10 +33,21 @@ def _hub(settings: Settings, only: str | None = None) -> Hub:
     return Hub.build(settings)
 
 
+RETRY_OPTION = typer.Option(
+    [],
+    "--retry",
+    metavar="NAME",
+    help="Try NAME's migration again although it failed before with the same code "
+    "(repeatable). Without it, a failing migration is tried once per module version.",
+)
+
+
 @app.command("upgrade")
-def upgrade(module: str | None = MODULE_OPTION) -> None:
+def upgrade(module: str | None = MODULE_OPTION, retry: list[str] = RETRY_OPTION) -> None:
     """Bring the core and every allowed module (or only --module) to head."""
     hub = _hub(load_settings())
+    for name in retry:
+        loaded_record(hub, name)  # a clear error for a name that is not loaded
     if module is not None:
         record = hub.registry.get(module)
         if record is not None and not hub.settings.is_allowed(module):
@@ -44,7 +55,7 @@ def upgrade(module: str | None = MODULE_OPTION) -> None:
                 f"module '{module}' is not in BMC_HUB_MODULES; allow it before migrating it"
             )
         loaded_record(hub, module)
-    report = run_migrations(hub, [module] if module else None)
+    report = run_migrations(hub, [module] if module else None, retry=retry)
     console.print(
         "core: " + ("[green]upgraded to head[/]" if report.core_upgraded else "at head"),
         highlight=False,

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.engine import Engine
 
-from ..errors import DatabaseAheadError, ModuleMigrationError, SandboxViolation
+from ..errors import DatabaseAheadError, MigrationBusy, ModuleMigrationError, SandboxViolation
 from .branch import Branch
 from .catalog import Catalog, row_writes, snapshot
 from .engine import ALEMBIC_THREAD_LOCK, migration_engine
@@ -24,8 +24,9 @@ from .tracking import read_current
 
 log = logging.getLogger(__name__)
 
-#: A module whose DDL waits this long on a busy table fails instead of stalling startup.
-LOCK_TIMEOUT = "10s"
+#: A module whose DDL waits this long on a busy table gives up ("busy, retry") instead
+#: of stalling startup (``BMC_HUB_MIGRATION_BUSY_SECONDS``).
+BUSY_SECONDS = 10.0
 
 
 @dataclass
@@ -80,6 +81,14 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
+def _busy(exc: BaseException) -> bool:
+    """A lock wait ran out: PostgreSQL's lock_timeout (55P03) or SQLite's busy timeout."""
+    orig = getattr(exc, "orig", None)
+    if getattr(orig, "pgcode", None) == "55P03":
+        return True
+    return "database is locked" in str(orig or exc)
+
+
 def _foreign_key_check(conn: sa.Connection) -> None:
     if conn.dialect.name != "sqlite":
         return
@@ -96,6 +105,7 @@ def move(
     *,
     upgrade: bool | None = None,
     drop_version_table: bool = False,
+    busy_seconds: float = BUSY_SECONDS,
 ) -> tuple[str, list[str]]:
     """Upgrade (``target='heads'`` or a revision) or downgrade the branch atomically.
 
@@ -104,7 +114,7 @@ def move(
     Returns the revision now current (``''`` at base) and the revisions run (none when
     another process got there first). Raises ModuleMigrationError.
     """
-    engine = migration_engine(app_engine)
+    engine = migration_engine(app_engine, busy_seconds)
     upgrading = target == "heads" if upgrade is None else upgrade
     watch: _Watch | None = None
     steps: list[str] = []
@@ -118,7 +128,8 @@ def move(
             try:
                 with conn.begin():
                     if conn.dialect.name == "postgresql":
-                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+                        waited = f"{int(busy_seconds * 1000)}ms"
+                        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{waited}'")
                     current = read_current(conn, branch.version_table)
                     ahead = branch.ahead_error(current)
                     if ahead is not None:
@@ -144,6 +155,14 @@ def move(
         raise
     # Revision files are module code: whatever they raise fails this module only.
     except Exception as exc:
+        if _busy(exc):
+            failing = _failing_revision(steps, watch)
+            raise MigrationBusy(
+                f"busy, retry: {f'revision {failing}' if failing else 'the migration'} "
+                f"waited {busy_seconds:g}s for a lock another session holds "
+                f"({_one_line(exc)}); "
+                "nothing was changed and the next start or `bmc-hub db upgrade` tries again"
+            ) from exc
         raise _error(exc, steps, watch) from exc
     finally:
         engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,27 +22,33 @@ CORE_VERSION_TABLE = "alembic_version"
 ALEMBIC_THREAD_LOCK = threading.RLock()
 
 
-def _sqlite_no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
-    # pysqlite commits before DDL on its own; take transaction control away from it so a
-    # failed module leaves no partial tables (SQLAlchemy's documented recipe).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA busy_timeout=30000")
-    # Batch "move and copy" needs FKs off; it is a no-op inside a transaction, so set it
-    # here, before BEGIN. ``PRAGMA foreign_key_check`` runs before COMMIT instead.
-    cursor.execute("PRAGMA foreign_keys=OFF")
-    cursor.close()
+def _sqlite_no_driver_transactions(busy_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite commits before DDL on its own; take transaction control away from it
+        # so a failed module leaves no partial tables (SQLAlchemy's documented recipe).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        # Batch "move and copy" needs FKs off; it is a no-op inside a transaction, so set
+        # it here, before BEGIN. ``PRAGMA foreign_key_check`` runs before COMMIT instead.
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
+
+    return on_connect
 
 
 def _sqlite_begin_immediate(conn: sa.Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def migration_engine(app_engine: Engine) -> Engine:
-    """A separate engine for migrations (never the app's: BEGIN IMMEDIATE blocks readers)."""
+def migration_engine(app_engine: Engine, busy_seconds: float = 30.0) -> Engine:
+    """A separate engine for migrations (never the app's: BEGIN IMMEDIATE blocks readers).
+
+    On SQLite a statement waits ``busy_seconds`` for another session's lock.
+    """
     if is_sqlite(app_engine.url):
         engine = sa.create_engine(app_engine.url, poolclass=sa.pool.NullPool)
-        event.listen(engine, "connect", _sqlite_no_driver_transactions)
+        event.listen(engine, "connect", _sqlite_no_driver_transactions(int(busy_seconds * 1000)))
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     return sa.create_engine(app_engine.url, poolclass=sa.pool.NullPool)

@@ -8,11 +8,17 @@ on failure) and then each module in its own sandboxed transaction (never fatal).
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..errors import CoreMigrationError, DatabaseAheadError, ModuleMigrationError
+from ..errors import (
+    CoreMigrationError,
+    DatabaseAheadError,
+    MigrationBusy,
+    ModuleMigrationError,
+)
 from ..hub import Hub
 from ..types import ModuleState, Stage
 from .apply import move
@@ -21,7 +27,7 @@ from .collect import collect, fail_if_dependency_failed
 from .core import core_heads, core_is_current, upgrade_core
 from .engine import CORE_VERSION_TABLE
 from .lock import migration_lock
-from .outcome import PersistedFailure, clear_failure, read_failures, record_failure
+from .outcome import PersistedFailure, clear_failure, code_of, read_failures, record_failure
 from .tracking import read_currents as read_version_tables
 
 log = logging.getLogger(__name__)
@@ -116,6 +122,23 @@ def observe_migrations(
     return branches, currents
 
 
+def _failed_before(
+    hub: Hub, branch: Branch, failures: dict[str, PersistedFailure], retry: Collection[str]
+) -> str | None:
+    """The persisted error when this same code already failed to migrate (not retried)."""
+    persisted = failures.get(branch.name)
+    record = hub.registry.get(branch.name)
+    if persisted is None or persisted.code is None or record is None or branch.name in retry:
+        return None
+    if persisted.code != code_of(record.version, branch.versions):
+        return None  # a new version or edited revision files: try again
+    return (
+        f"{persisted.error} — not tried again: this code ({persisted.code}) failed before; "
+        f"fix the cause, then run `bmc-hub db upgrade --retry {branch.name}` (or install a "
+        "new module version)"
+    )
+
+
 def _migrate_one(hub: Hub, branch: Branch, report: MigrationReport) -> None:
     record = hub.registry.get(branch.name)
     assert record is not None
@@ -123,15 +146,23 @@ def _migrate_one(hub: Hub, branch: Branch, report: MigrationReport) -> None:
         report.failed[branch.name] = record.error.message if record.error else "dependency"
         return
     try:
-        now, ran = move(hub.engine, branch, "heads", drop_version_table=False)
-    except DatabaseAheadError as exc:
+        now, ran = move(
+            hub.engine,
+            branch,
+            "heads",
+            drop_version_table=False,
+            busy_seconds=hub.settings.migration_busy_seconds,
+        )
+    except (DatabaseAheadError, MigrationBusy) as exc:
+        # Not this code's fault: nothing is recorded, the next start tries again.
         record.fail(Stage.MIGRATE, exc)
         report.failed[branch.name] = record.error.message if record.error else str(exc)
         return
     except ModuleMigrationError as exc:
         record.fail(Stage.MIGRATE, exc)
         message = record.error.message if record.error else str(exc)  # masked
-        record_failure(hub.engine, branch.name, message, branch.head)
+        code = code_of(record.version, branch.versions)
+        record_failure(hub.engine, branch.name, message, branch.head, code)
         report.failed[branch.name] = message
         return
     record.migration = {"current": now or None, "head": branch.head}
@@ -142,13 +173,17 @@ def _migrate_one(hub: Hub, branch: Branch, report: MigrationReport) -> None:
 
 
 def run_migrations(
-    hub: Hub, modules: list[str] | None = None, check_only: bool = False
+    hub: Hub,
+    modules: list[str] | None = None,
+    check_only: bool = False,
+    retry: Collection[str] = (),
 ) -> MigrationReport:
     """Bring the core and the loaded modules (or only ``modules``) to head.
 
     ``check_only`` never writes: a core behind its head raises, a module behind fails.
     A core failure raises :class:`CoreMigrationError`; module failures are recorded on
-    the module (and in ``hub_module_state``) and never raise.
+    the module (and in ``hub_module_state``) and never raise. A module whose migration
+    already failed with the same code is not tried again unless it is in ``retry``.
     """
     engine = hub.engine
     report = MigrationReport()
@@ -175,7 +210,16 @@ def run_migrations(
             if not core_is_current(engine):
                 upgrade_core(engine)
                 report.core_upgraded = True
+            failures = read_failures(engine) if todo else {}
             for branch in todo:
+                before = _failed_before(hub, branch, failures, retry)
+                if before is not None:
+                    record = hub.registry.get(branch.name)
+                    assert record is not None
+                    record.fail(Stage.MIGRATE, ModuleMigrationError(before), log_it=False)
+                    log.error("module '%s': %s", branch.name, before)
+                    report.failed[branch.name] = before
+                    continue
                 _migrate_one(hub, branch, report)
     _clear_stale_failures(hub, branches)
     # Failures before any SQL ran count too: the hook, revision files, a database ahead,

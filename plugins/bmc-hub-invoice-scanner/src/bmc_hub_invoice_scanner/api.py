@@ -10,7 +10,7 @@ from bmc_hub_core import ModuleContext
 
 from . import store
 from .errors import UnreadableDocument
-from .limits import read_upload, upload_route
+from .limits import body_limit, read_upload, upload_route
 from .models import ErrorDetail, Scan, ScanList, UploadError
 from .scanning import scan
 from .settings import scanner_settings
@@ -46,7 +46,10 @@ def build_router(module: ModuleContext) -> APIRouter:
     """The scan endpoints; every database access goes through ``module.session()``."""
     settings = scanner_settings(module)
     router = APIRouter()
-    uploads = APIRouter(route_class=upload_route(settings.max_upload_bytes))
+    uploads = APIRouter(
+        route_class=upload_route(settings.max_upload_bytes),
+        max_body_size=body_limit(settings.max_upload_bytes),
+    )
 
     @uploads.post(
         "/scans", response_model=Scan, status_code=status.HTTP_201_CREATED, responses=UPLOAD_ERRORS

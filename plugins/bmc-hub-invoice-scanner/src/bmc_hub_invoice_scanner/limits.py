@@ -1,9 +1,11 @@
 """The upload size limit: refuse a too-large request before its body is read to the end.
 
-The hub has no per-route body limit for modules yet, so the upload routes use this route
-class: a declared ``Content-Length`` over the limit is answered at once, and a body sent
-without one (chunked) is counted as it arrives and cut off when it passes the limit.
-Inside the limit, :func:`read_upload` checks the file's own size exactly.
+The upload routers raise the hub's request limit (``BMC_HUB_MAX_BODY_BYTES``) to this
+module's own with FastAPI's ``max_body_size`` (:func:`body_limit`), and use this route
+class to answer in the module's words (an HTML page for the views): a declared
+``Content-Length`` over the limit is answered at once, and a body sent without one
+(chunked) is counted as it arrives and cut off when it passes the limit. Inside the
+limit, :func:`read_upload` checks the file's own size exactly.
 """
 
 from __future__ import annotations
@@ -45,13 +47,18 @@ def _declared_length(request: Request) -> int | None:
         return None
 
 
+def body_limit(max_bytes: int) -> int:
+    """The request size that carries one ``max_bytes`` file (for ``max_body_size=``)."""
+    return max_bytes + MULTIPART_SLACK
+
+
 def upload_route(max_bytes: int, on_too_large: TooLarge | None = None) -> type[APIRoute]:
     """An ``APIRoute`` class whose requests may carry at most one ``max_bytes`` file.
 
     ``on_too_large(request, message)`` builds the answer (an HTML page for the views);
     without it the answer is the hub's JSON 413 ``{"detail": message}``.
     """
-    body_limit = max_bytes + MULTIPART_SLACK
+    limit = body_limit(max_bytes)
     message = too_large_message(max_bytes)
 
     class UploadRoute(APIRoute):
@@ -64,11 +71,11 @@ def upload_route(max_bytes: int, on_too_large: TooLarge | None = None) -> type[A
 
                 async def counting_receive() -> Message:
                     nonlocal received
-                    if declared is not None and declared > body_limit:
+                    if declared is not None and declared > limit:
                         raise HTTPException(413, message)
                     event = await request.receive()
                     received += len(event.get("body", b""))
-                    if received > body_limit:
+                    if received > limit:
                         raise HTTPException(413, message)
                     return event
 

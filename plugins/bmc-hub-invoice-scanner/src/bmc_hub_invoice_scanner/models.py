@@ -6,11 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from bmc_hub_core import ErrorDetail
 
-class ErrorDetail(BaseModel):
-    """Every error the module itself answers: ``{"detail": "what went wrong"}``."""
-
-    detail: str
+__all__ = ["ErrorDetail"]  # every error is the hub's ``{"detail": "what went wrong"}``
 
 
 class UploadError(BaseModel):

@@ -18,7 +18,7 @@ from . import store
 from .api import scan_upload
 from .errors import UnreadableDocument
 from .extract import FIELD_NAMES
-from .limits import describe_size, upload_route
+from .limits import body_limit, describe_size, upload_route
 from .models import Scan
 from .scanning import clean_filename
 from .settings import scanner_settings
@@ -73,7 +73,10 @@ def build_router(module: ModuleContext) -> APIRouter:
     async def too_large(request: Request, message: str) -> Response:
         return await run_in_threadpool(index, request, message, 413)
 
-    uploads = APIRouter(route_class=upload_route(settings.max_upload_bytes, too_large))
+    uploads = APIRouter(
+        route_class=upload_route(settings.max_upload_bytes, too_large),
+        max_body_size=body_limit(settings.max_upload_bytes),
+    )
 
     @router.get("/", response_class=HTMLResponse, name="invoice_scanner.index")
     def page(request: Request) -> Response:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Response, UploadFile
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bmc_hub_core import ModuleContext
+from bmc_hub_core import ErrorDetail, ModuleContext
 
 from . import store
 from .errors import SubscriptionsError, TooLarge
@@ -18,7 +18,6 @@ from .importing import run_import
 from .schemas import (
     MAX_ID,
     MAX_OFFSET,
-    ErrorDetail,
     ImportReport,
     Lock,
     LockIn,

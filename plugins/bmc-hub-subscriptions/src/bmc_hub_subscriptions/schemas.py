@@ -87,12 +87,6 @@ PriceOut = Annotated[
 UtcDatetime = Annotated[dt.datetime, AfterValidator(_utc)]
 
 
-class ErrorDetail(BaseModel):
-    """Every error this module raises itself: ``{"detail": "one clear line"}``."""
-
-    detail: str
-
-
 class ValidationIssue(BaseModel):
     model_config = ConfigDict(extra="allow")
 
