@@ -15,12 +15,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
 from . import admin, admin_page, api_core, docs_ui, pages
+from .answers import Answers
 from .auth import BEARER, LoginRequired, login_redirect, module_refusal
 from .discovery import Candidate
 from .errors import BmcHubError
 from .gate import INTERNAL_ERROR, ModuleGate
 from .health import HealthService
-from .http_errors import JsonContentTooLarge, validation_error
+from .http_errors import ContentTooLarge, validation_error
 from .hub import Hub
 from .lifecycle import Lifecycle
 from .routing import mount_modules
@@ -105,11 +106,13 @@ def create_app(
     # the dependency only declares the bearer scheme in the OpenAPI document.
     mount_modules(app, hub, [Depends(BEARER)], max_body_size=limit)
     lifecycle.publish()
-    app.add_middleware(JsonContentTooLarge)
+    answers = Answers(hub)
+    app.add_middleware(ContentTooLarge, answers=answers)
     app.add_middleware(
         ModuleGate,
         view=lambda: lifecycle.view,
         guard=(lambda scope: module_refusal(scope, hub)) if settings.api_token_values else None,
+        answers=answers,
     )
     return app
 

@@ -7,7 +7,6 @@ mapping the gate reads; routes are never added or removed at runtime.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from types import MappingProxyType
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .answers import Answers, HeaderList, send_json
 from .dryrun.engine import close_request_scope, open_request_scope
 from .names import NAME_PATTERN, RESERVED_NAMES
 from .registry import Registry
@@ -81,17 +81,6 @@ def app_path(scope: Scope) -> str:
     return path
 
 
-async def _json(send: Send, status: int, detail: str, extra: list[tuple[bytes, bytes]]) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    headers = [
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        *extra,
-    ]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 #: The core's health route answers these; any other method there is the module's.
 HEALTH_METHODS = frozenset({"GET", "HEAD"})
 
@@ -104,11 +93,28 @@ class ModuleGate:
         app: ASGIApp,
         view: Callable[[], GateView],
         guard: Callable[[Scope], Awaitable[ASGIApp | None]] | None = None,
+        answers: Answers | None = None,
     ) -> None:
         self.app = app
         self.view = view
         #: The token check for module URL spaces (None: data routes are open).
         self.guard = guard
+        #: Pages for browsers (None: JSON only).
+        self.answers = answers
+
+    async def _refuse(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        status: int,
+        detail: str,
+        headers: HeaderList = (),
+    ) -> None:
+        if self.answers is None:
+            await send_json(send, status, detail, headers)
+        else:
+            await self.answers.refuse(scope, receive, send, status, detail, headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -134,19 +140,16 @@ class ModuleGate:
             await self._serve(scope, receive, send, name, entry)
             return
         if entry.status == "disabled":
-            await _json(send, 404, f"module '{name}' is disabled", [])
+            await self._refuse(scope, receive, send, 404, f"module '{name}' is disabled")
             return
         if entry.status == "failed":
-            await _json(
-                send,
-                503,
-                f"module '{name}' is unavailable: {entry.stage}",
-                [(b"retry-after", b"30")],
-            )
+            detail = f"module '{name}' is unavailable: {entry.stage}"
+            await self._refuse(scope, receive, send, 503, detail, [(b"retry-after", b"30")])
             return
         extra = [DRY_RUN_HEADER] if entry.dry_run else []
         if entry.read_only and scope["method"] not in SAFE_METHODS:
-            await _json(send, 403, f"module '{name}' is read-only", extra)
+            detail = f"module '{name}' is read-only"
+            await self._refuse(scope, receive, send, 403, detail, extra)
             return
         await self._serve(scope, receive, send, name, entry)
 
@@ -181,6 +184,6 @@ class ModuleGate:
                 scope["path"],
                 exc_info=True,
             )
-            await _json(send, 500, INTERNAL_ERROR, [DRY_RUN_HEADER])
+            await self._refuse(scope, receive, send, 500, INTERNAL_ERROR, [DRY_RUN_HEADER])
         finally:
             close_request_scope(token, name)

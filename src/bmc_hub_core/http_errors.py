@@ -2,8 +2,9 @@
 
 - 422: FastAPI's handler, with each error's ``input`` cut to a short excerpt (a 50 MB
   body that fails validation used to come back whole).
-- 413: Starlette answers an over-long ``Content-Length`` with plain text; the hub's
-  errors are JSON ``{"detail": ...}``, so :class:`JsonContentTooLarge` rewrites it.
+- 413: Starlette answers an over-long body with a bare "Content Too Large" (plain text,
+  or JSON from inside a route); :class:`ContentTooLarge` answers instead, naming the
+  limit, as JSON or as a page for a browser.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .answers import Answers, send_json
 
 #: At most this many characters of a rejected input are shown back.
 EXCERPT_CHARS = 200
@@ -50,47 +53,58 @@ async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=422)
 
 
-_TOO_LARGE = json.dumps(
-    {"detail": "request body too large; see BMC_HUB_MAX_BODY_BYTES (or the route's limit)"}
-).encode()
+#: What Starlette's and FastAPI's body limits answer (plain text, or JSON from the route).
+_FRAMEWORK_BODIES = (b"Content Too Large", b'{"detail":"Content Too Large"}')
+MAX_BODY_SCOPE_KEY = "starlette.max_body_size"
 
 
-class JsonContentTooLarge:
-    """Pure ASGI: a plain-text 413 from Starlette's body limit becomes a JSON error.
+def too_large_detail(limit: object) -> str:
+    shown = f"{limit} bytes" if isinstance(limit, int) else "the limit"
+    return (
+        f"request body too large: at most {shown} here (BMC_HUB_MAX_BODY_BYTES, or the "
+        "route's own max_body_size)"
+    )
+
+
+class ContentTooLarge:
+    """Pure ASGI: the framework's bare 413 ("Content Too Large", plain text or JSON)
+    becomes the hub's answer, naming the limit: JSON, or a page for a browser.
 
     Only requests that carry a body are watched; the rest pass straight through.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, answers: Answers | None = None) -> None:
         self.app = app
+        self.answers = answers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _has_body(scope):
             await self.app(scope, receive, send)
             return
-        rewriting = sent = False
+        held: Message | None = None
+        replaced = False
 
-        async def send_json(message: Message) -> None:
-            nonlocal rewriting, sent
+        async def watch(message: Message) -> None:
+            nonlocal held, replaced
+            if replaced:
+                return  # the framework's body is dropped: the hub's answer went out whole
             if message["type"] == "http.response.start" and message["status"] == 413:
-                headers = dict(message.get("headers", []))
-                if headers.get(b"content-type", b"").startswith(b"text/plain"):
-                    rewriting = True
-                    message = {
-                        **message,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(_TOO_LARGE)).encode()),
-                        ],
-                    }
-            elif message["type"] == "http.response.body" and rewriting:
-                if sent:
-                    return  # the plain text came in parts: the JSON went out whole
-                sent = True
-                message = {**message, "body": _TOO_LARGE, "more_body": False}
+                held = message  # decided when its body shows whose answer it is
+                return
+            if held is not None and message["type"] == "http.response.body":
+                start, held = held, None
+                if message.get("body", b"").strip() in _FRAMEWORK_BODIES:
+                    replaced = True
+                    detail = too_large_detail(scope.get(MAX_BODY_SCOPE_KEY))
+                    if self.answers is not None:
+                        await self.answers.refuse(scope, receive, send, 413, detail)
+                    else:
+                        await send_json(send, 413, detail)
+                    return
+                await send(start)
             await send(message)
 
-        await self.app(scope, receive, send_json)
+        await self.app(scope, receive, watch)
 
 
 def _has_body(scope: Scope) -> bool:
