@@ -269,3 +269,96 @@ def test_check_finds_what_the_server_would_refuse(
     assert problems["longmig"]["stage"] == "migrate"
     assert "the limit is 32" in problems["longmig"]["message"]
     assert (tmp_path / "hub.db").exists() is (database == "migrated")
+
+
+GOOD_REVISION = """
+import sqlalchemy as sa
+from alembic import op
+
+revision = "tidy_0001"
+down_revision = None
+branch_labels = ("tidy",)
+depends_on = None
+
+
+def upgrade():
+    op.create_table("tidy_items", sa.Column("id", sa.Integer, primary_key=True))
+
+
+def downgrade():
+    op.drop_table("tidy_items")
+"""
+
+
+def test_list_and_show_report_a_module_whose_routes_fail(problem_site: Path, tmp_path: Path):
+    allowed = {"BMC_HUB_MODULES": "badroutes"}
+    listed = run(["modules", "list", "--json"], problem_site, tmp_path, **allowed)
+    record = {r["name"]: r for r in json.loads(listed.stdout)}["badroutes"]
+    assert (record["state"], record["error"]["stage"]) == ("failed", "routes")
+    shown = run(["modules", "show", "badroutes", "--json"], problem_site, tmp_path, **allowed)
+    assert json.loads(shown.stdout)["state"] == "failed"
+
+
+def test_check_fails_for_pending_migrations_when_auto_migrate_is_off(tmp_path: Path) -> None:
+    site = write_module_dist(
+        tmp_path / "site",
+        "tidy",
+        {"__init__.py": LONG_REVISION_ID, "versions/tidy_0001.py": GOOD_REVISION},
+    )
+    env = {"BMC_HUB_MODULES": "tidy"}
+    run(["db", "upgrade", "--module", "tidy"], site, tmp_path, **env)
+    (site / "bmc_hub_tidy" / "versions" / "tidy_0002.py").write_text(
+        GOOD_REVISION.replace('"tidy_0001"', '"tidy_0002"')
+        .replace("down_revision = None", 'down_revision = "tidy_0001"')
+        .replace('("tidy",)', "None")
+        .replace("tidy_items", "tidy_more")
+    )
+    automatic = run(["modules", "check", "--json"], site, tmp_path, **env)
+    assert automatic.returncode == 0, automatic.stdout  # the server would migrate it
+    manual = run(
+        ["modules", "check", "--json"], site, tmp_path, BMC_HUB_AUTO_MIGRATE="false", **env
+    )
+    assert manual.returncode == 1
+    problem = json.loads(manual.stdout)["problems"][0]
+    assert problem["name"] == "tidy" and problem["error"]["stage"] == "migrate"
+    assert "BMC_HUB_AUTO_MIGRATE is off" in problem["error"]["message"]
+
+
+def test_check_warns_about_an_empty_allowlist_and_strict_makes_it_an_error(
+    installed_dists: Path, tmp_path: Path
+) -> None:
+    relaxed = run(["modules", "check"], installed_dists, tmp_path)
+    assert relaxed.returncode == 0, relaxed.stdout + relaxed.stderr
+    assert "warning: BMC_HUB_MODULES is empty" in relaxed.stderr
+    assert "set BMC_HUB_MODULES=" in relaxed.stderr
+    strict = run(["modules", "check", "--strict"], installed_dists, tmp_path)
+    assert strict.returncode == 1
+    assert "FAIL BMC_HUB_MODULES is empty" in strict.stdout
+    by_setting = run(["modules", "check"], installed_dists, tmp_path, BMC_HUB_STRICT="true")
+    assert by_setting.returncode == 1
+
+
+def test_check_names_settings_of_modules_that_are_not_installed_and_modules_not_allowed(
+    installed_dists: Path, tmp_path: Path
+) -> None:
+    result = run(
+        ["modules", "check", "--json"],
+        installed_dists,
+        tmp_path,
+        BMC_HUB_MODULES="goodmod",
+        MODULES__GODMOD__API_KEY="x",
+    )
+    warnings = json.loads(result.stdout)["warnings"]
+    typo = [w for w in warnings if w.startswith("MODULES__GODMOD__API_KEY")]
+    assert len(typo) == 1 and "did you mean MODULES__GOODMOD__API_KEY?" in typo[0]
+    assert any(w.startswith("installed but not in BMC_HUB_MODULES") for w in warnings)
+    assert "x" not in typo[0].split("(")[0].split("names")[1]  # the value is never shown
+
+
+def test_check_json_lists_installed_modules_the_core_does_not_satisfy(
+    installed_dists: Path, tmp_path: Path
+) -> None:
+    result = run(["modules", "check", "--json"], installed_dists, tmp_path, BMC_HUB_MODULES="")
+    incompatible = {i["name"]: i for i in json.loads(result.stdout)["incompatible"]}
+    assert "oldcore" in incompatible
+    assert "requires bmc-hub-core<0.1" in incompatible["oldcore"]["problem"]

@@ -83,3 +83,25 @@ def test_reload_watches_editable_module_sources() -> None:
     core_dir = str(Path(__file__).resolve().parents[1] / "src" / "bmc_hub_core")
     assert core_dir in dirs
     assert str(hello_source) not in reload_dirs({"someone_else"})
+
+
+def test_serve_on_a_busy_port_is_one_line_before_anything_runs(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith("BMC_HUB_")}
+        env["BMC_HUB_DATABASE_URL"] = f"sqlite:///{tmp_path / 'hub.db'}"
+        result = subprocess.run(
+            [BMC_HUB, "serve", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}: address already in use" in result.stderr
+    assert f"--port {port + 1}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "hub.db").exists()  # nothing migrated, not even created

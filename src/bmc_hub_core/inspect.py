@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from .advice import Advice, advise
 from .db import is_sqlite
 from .hub import Hub
 from .migrations.collect import collect
@@ -23,24 +24,23 @@ class Inspection:
     hub: Hub
     rows: dict[str, StateRow] = field(default_factory=dict)
     database_note: str | None = None
+    advice: Advice = field(default_factory=Advice)
 
 
-def inspect_hub(settings: Settings, *, routes: bool = False) -> Inspection:
-    """Discover, import and configure allowed modules; read persisted state if any.
+def inspect_hub(settings: Settings) -> Inspection:
+    """Load the hub exactly as the server does; read persisted state if any.
 
-    With ``routes``, the app is built as the server builds it (``create_app``, without
-    starting it), so ``register_routes``/``register_views`` run and their problems fail
-    the module. Never migrates and never writes. A database that is unreachable or not
-    yet migrated is reported in ``database_note``; module states then reflect the code
-    alone, and revision files are still loaded and checked.
+    The app is built as the server builds it (``create_app``, without starting it), so
+    ``register_routes``/``register_views`` run and their problems fail the module; with
+    ``BMC_HUB_AUTO_MIGRATE=false`` a module whose schema is behind is failed, as the server
+    fails it. Never migrates and never writes. A database that is unreachable or not yet
+    migrated is reported in ``database_note``; module states then reflect the code alone,
+    and revision files are still loaded and checked.
     """
-    if routes:
-        from .app import create_app  # FastAPI: only the checks that need it
+    from .app import create_app  # FastAPI: what the server builds, the CLI builds
 
-        hub: Hub = create_app(settings).state.hub
-    else:
-        hub = Hub.build(settings)
-    result = Inspection(hub)
+    hub: Hub = create_app(settings).state.hub
+    result = Inspection(hub, advice=advise(hub))
     database = hub.engine.url.database
     if (
         is_sqlite(hub.engine.url)
@@ -63,5 +63,5 @@ def inspect_hub(settings: Settings, *, routes: bool = False) -> Inspection:
         collect(hub)  # the revision files, without a database
     else:
         # Current revisions and persisted migration failures, read-only.
-        observe_migrations(hub)
+        observe_migrations(hub, behind_fails=not settings.auto_migrate)
     return result

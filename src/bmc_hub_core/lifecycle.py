@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 import anyio
 
+from .advice import advise
 from .calling import call_one_async
 from .errors import StrictModeError
 from .gate import GateView, compute_view
@@ -46,6 +47,8 @@ class Lifecycle:
     async def startup(self) -> None:
         settings = self.hub.settings
         self.publish()
+        for line in advise(self.hub).warnings:
+            log.warning("%s", line)
         # Alembic is synchronous and process-global: never inside the event loop.
         await anyio.to_thread.run_sync(run_migrations, self.hub, None, not settings.auto_migrate)
         await anyio.to_thread.run_sync(self.hub.signin.load_key)

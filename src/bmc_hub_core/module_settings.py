@@ -103,6 +103,31 @@ def unknown_keys(
     return warnings
 
 
+def _module_env_keys(env_file: str | None) -> set[str]:
+    keys = {key for key in os.environ if key.upper().startswith("MODULES__")}
+    if env_file and os.path.isfile(env_file):
+        keys |= {k for k in dotenv_values(env_file) if k.upper().startswith("MODULES__")}
+    return keys
+
+
+def unknown_modules(installed: set[str], env_file: str | None = ".env") -> list[str]:
+    """One warning line per ``MODULES__X__KEY`` whose X is not an installed module."""
+    warnings = []
+    known = sorted(installed)
+    for key in sorted(_module_env_keys(env_file)):
+        name = key.split("__")[1].lower() if key.count("__") >= 2 else ""
+        if name in installed:
+            continue
+        close = difflib.get_close_matches(name, known, n=1)
+        rest = key.split("__", 2)[2] if key.count("__") >= 2 else ""
+        hint = f"; did you mean {env_prefix(close[0])}{rest}?" if close else ""
+        warnings.append(
+            f"{key} names module '{name}', which is not installed "
+            f"(installed: {', '.join(known) or 'none'}){hint}"
+        )
+    return warnings
+
+
 def redacted(settings: ModuleSettings) -> dict[str, Any]:
     """The settings as JSON-safe data with every ``SecretStr``, and every string whose
     setting name looks secret (key, token, secret, password), shown as ``'**********'``."""
@@ -135,4 +160,5 @@ __all__ = [
     "redacted",
     "secret_values",
     "unknown_keys",
+    "unknown_modules",
 ]

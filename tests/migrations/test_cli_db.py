@@ -299,3 +299,53 @@ def test_revision_and_autogenerate_write_into_the_module_versions_folder(
         assert foreign not in text.replace("ledger_alembic_version", "")
     assert run(["db", "upgrade"], [site], sqlite_only_url, tmp_path).returncode == 0
     assert "currency" in columns(sqlite_only_url, "ledger_entries")
+
+
+FAILING_REVISION = """
+revision = "flaky_0001"
+down_revision = None
+branch_labels = ("flaky",)
+depends_on = None
+
+
+def upgrade():
+    raise RuntimeError("the disk is full")
+
+
+def downgrade():
+    pass
+"""
+
+FLAKY_HOOK = """
+from pathlib import Path
+
+from bmc_hub_core import hookimpl
+
+
+@hookimpl
+def register_migrations():
+    return Path(__file__).parent / "versions"
+"""
+
+
+def test_upgrade_tries_a_failing_migration_once_and_retry_tries_again(
+    hub_database_url: str, tmp_path: Path
+) -> None:
+    from tests.installs import write_module_dist
+
+    site = write_module_dist(
+        tmp_path / "site",
+        "flaky",
+        {"__init__.py": FLAKY_HOOK, "versions/flaky_0001.py": FAILING_REVISION},
+    )
+    env = {"BMC_HUB_MODULES": "flaky"}
+    first = run(["db", "upgrade"], [site], hub_database_url, tmp_path, **env)
+    assert first.returncode == 1 and "the disk is full" in first.stdout
+    second = run(["db", "upgrade"], [site], hub_database_url, tmp_path, **env)
+    assert second.returncode == 1
+    assert "not tried again" in second.stdout and "--retry flaky" in second.stdout
+    retried = run(["db", "upgrade", "--retry", "flaky"], [site], hub_database_url, tmp_path, **env)
+    assert retried.returncode == 1
+    assert "the disk is full" in retried.stdout and "not tried again" not in retried.stdout
+    unknown = run(["db", "upgrade", "--retry", "nosuch"], [site], hub_database_url, tmp_path, **env)
+    assert unknown.returncode == 2 and "no module named 'nosuch'" in unknown.stderr

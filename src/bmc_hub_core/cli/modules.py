@@ -7,7 +7,9 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from ..discovery import core_requirement_problem
 from ..errors import UnknownModuleError
+from ..hub import Hub
 from ..inspect import Inspection, inspect_hub
 from ..records import module_record
 from ..settings import load_settings
@@ -20,13 +22,15 @@ app = typer.Typer(help="Inspect, check and pin installed modules.", no_args_is_h
 JSON_OPTION = typer.Option(False, "--json", help="Machine-readable output.")
 
 
-def _inspect(*, routes: bool = False) -> Inspection:
-    return inspect_hub(load_settings(), routes=routes)
+def _inspect() -> Inspection:
+    return inspect_hub(load_settings())
 
 
 def _note(result: Inspection) -> None:
     if result.database_note:
         err_console.print(f"[yellow]note:[/] {escape(result.database_note)}", highlight=False)
+    for line in result.advice.warnings:
+        err_console.print(f"[yellow]warning:[/] {escape(line)}", highlight=False)
 
 
 def _error_text(data: dict[str, Any]) -> str:
@@ -82,11 +86,21 @@ def show(name: str = typer.Argument(..., help="Module name."), as_json: bool = J
     console.print(table)
 
 
+STRICT_OPTION = typer.Option(
+    False,
+    "--strict",
+    help="Also fail on configuration that is probably a mistake (an empty BMC_HUB_MODULES "
+    "while modules are installed). BMC_HUB_STRICT=true does the same.",
+)
+
+
 @app.command("check")
-def check(as_json: bool = JSON_OPTION) -> None:
-    """Load and validate every allowed module without a server; exit 1 if any is not enabled."""
-    result = _inspect(routes=True)
+def check(as_json: bool = JSON_OPTION, strict: bool = STRICT_OPTION) -> None:
+    """Load and validate every allowed module as the server would; exit 1 if any would not
+    be served (failed, incompatible, missing, schema behind with auto-migrate off)."""
+    result = _inspect()
     hub = result.hub
+    strict = strict or hub.settings.strict
     # The same question strict mode asks. An admin's decision is not a problem: a module
     # disabled by an admin, or one whose dependency an admin disabled, shows as "off".
     failing = {r.name for r in hub.allowed_not_enabled()}
@@ -96,9 +110,19 @@ def check(as_json: bool = JSON_OPTION) -> None:
         for d in checked
         if d["name"] in failing
     ]
-    ok = not problems
+    configuration = result.advice.strict_errors if strict else []
+    incompatible = incompatible_installed(hub)
+    ok = not problems and not configuration
     if as_json:
-        print_json({"ok": ok, "modules": checked, "problems": problems})
+        print_json(
+            {
+                "ok": ok,
+                "modules": checked,
+                "problems": problems,
+                "warnings": result.advice.warnings,
+                "incompatible": incompatible,
+            }
+        )
     else:
         _note(result)
         for data in checked:
@@ -113,13 +137,42 @@ def check(as_json: bool = JSON_OPTION) -> None:
             )
         if not checked:
             console.print("No module is allowed (BMC_HUB_MODULES is empty).")
-        console.print(
-            "[green]all allowed modules are healthy[/]"
-            if ok
-            else f"[red]{len(problems)} allowed module(s) are not enabled[/]"
-        )
+        for item in incompatible:
+            if item["name"] not in failing:
+                console.print(
+                    f"[yellow]incompatible[/] {escape(item['name'])}: {escape(item['problem'])}",
+                    highlight=False,
+                )
+        for line in configuration:
+            console.print(f"[red]FAIL[/] {escape(line)} (strict)", highlight=False)
+        if ok:
+            console.print("[green]all allowed modules are healthy[/]")
+        if problems:
+            names = ", ".join(p["name"] for p in problems)
+            console.print(f"[red]{len(problems)} allowed module(s) are not enabled:[/] {names}")
+        if configuration:
+            console.print("[red]the configuration fails the strict check[/]")
     if not ok:
         raise typer.Exit(1)
+
+
+def incompatible_installed(hub: Hub) -> list[dict[str, str]]:
+    """Every installed module (allowed or not) whose declared ``bmc-hub-core`` range the
+    installed core does not satisfy: what a pre-deploy gate must see before enabling it."""
+    found = []
+    for record in hub.registry:
+        if record.candidate is None:
+            continue
+        problem = core_requirement_problem(record.candidate, hub.core_version)
+        if problem:
+            found.append(
+                {
+                    "name": record.name,
+                    "distribution": record.candidate.distribution,
+                    "problem": problem,
+                }
+            )
+    return found
 
 
 @app.command("freeze")

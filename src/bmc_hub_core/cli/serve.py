@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import socket
 
 import typer
 
 from ..db import make_engine
 from ..discovery import scan
+from ..errors import BmcHubError
 from ..settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -36,6 +38,22 @@ def reload_dirs(allowed: set[str] | None) -> list[str]:
             if source is not None and source.is_dir():
                 dirs.add(str(source))
     return sorted(dirs)
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind once before anything else happens: a busy port is one line (exit 1) here,
+    before any migration runs, instead of a traceback after startup."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise BmcHubError(
+                f"cannot listen on {host}:{port}: {reason.lower()}; stop whatever uses the "
+                f"port or pick another one (bmc-hub serve --port {port + 1})"
+            ) from None
 
 
 def check_database(settings: Settings) -> None:
@@ -70,6 +88,7 @@ def serve(
         )
     if reload and workers > 1:
         raise typer.BadParameter("--reload runs one worker; drop --workers", param_hint="--reload")
+    check_port(host, port)
     check_database(settings)
     options: dict[str, object] = {}
     if reload:
