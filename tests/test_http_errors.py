@@ -133,3 +133,11 @@ def test_datetimes_are_timezone_aware_utc(hub_client: Any) -> None:
     assert created["created_at"].endswith("+00:00") or created["created_at"].endswith("Z")
     schema = client.get("/api/openapi.json").json()["components"]["schemas"]["Customer"]
     assert schema["properties"]["created_at"]["format"] == "date-time"
+
+
+def test_405_lists_every_method_of_the_path(hub_client: Any) -> None:
+    client = hub_client()
+    answer = client.request("PATCH", "/api/v1/customers/1")
+    assert answer.status_code == 405
+    assert set(answer.headers["allow"].split(", ")) == {"GET", "PUT", "DELETE"}
+    assert client.request("DELETE", "/api/v1/customers").headers["allow"] == "GET, POST"

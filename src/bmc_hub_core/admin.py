@@ -165,6 +165,7 @@ def build_router() -> APIRouter:
         return await record_json(request, record)
 
     toggle_responses = error_responses(
+        400,
         404,
         409,
         413,

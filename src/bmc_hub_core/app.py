@@ -21,7 +21,7 @@ from .discovery import Candidate
 from .errors import BmcHubError
 from .gate import INTERNAL_ERROR, ModuleGate
 from .health import HealthService
-from .http_errors import ContentTooLarge, validation_error
+from .http_errors import ContentTooLarge, method_not_allowed, validation_error
 from .hub import Hub
 from .lifecycle import Lifecycle
 from .routing import mount_modules
@@ -40,6 +40,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(405, method_not_allowed)
     app.add_exception_handler(Exception, unhandled)
 
 

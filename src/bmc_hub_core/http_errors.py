@@ -2,6 +2,7 @@
 
 - 422: FastAPI's handler, with each error's ``input`` cut to a short excerpt (a 50 MB
   body that fails validation used to come back whole).
+- 405: the ``Allow`` header lists every method of the path (:func:`method_not_allowed`).
 - 413: Starlette answers an over-long body with a bare "Content Too Large" (plain text,
   or JSON from inside a route); :class:`ContentTooLarge` answers instead, naming the
   limit, as JSON or as a page for a browser.
@@ -10,12 +11,15 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .answers import Answers, send_json
@@ -114,3 +118,33 @@ def _has_body(scope: Scope) -> bool:
         if name == b"transfer-encoding":
             return True
     return False
+
+
+def _route_methods(app: Any) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """(path regex, methods) of every route of ``app``, built once: routes never change
+    at runtime (toggling a module does not add or remove any)."""
+    cached: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "route_methods", None
+    )
+    if cached is None:
+        cached = []
+        for ctx in iter_route_contexts(app.router.routes):
+            if ctx.path is not None and ctx.methods:
+                regex, _format, _convertors = compile_path(ctx.path)
+                cached.append((regex, frozenset(ctx.methods)))
+        app.state.route_methods = cached
+    return cached
+
+
+async def method_not_allowed(request: Request, _exc: Exception) -> JSONResponse:
+    """405 with an ``Allow`` header listing every method the path has, not only those of
+    the first route that matched it (routes for one path are declared one by one)."""
+    methods: set[str] = set()
+    for regex, route_methods in _route_methods(request.app):
+        if regex.match(request.url.path):
+            methods |= route_methods
+    return JSONResponse(
+        {"detail": "Method Not Allowed"},
+        status_code=405,
+        headers={"Allow": ", ".join(sorted(methods))},
+    )

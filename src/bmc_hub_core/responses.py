@@ -26,7 +26,7 @@ class ErrorDetail(BaseModel):
 
 #: What each status means when the hub (or a module) sends it.
 DESCRIPTIONS: dict[int, str] = {
-    400: "Bad request",
+    400: "The request body could not be parsed (not UTF-8, or not the declared type)",
     401: "Missing or invalid token (BMC_HUB_API_TOKENS, or the admin token)",
     403: "Forbidden: the module is read-only, or the server has no admin token",
     404: "Not found (or the module is disabled)",
@@ -52,6 +52,7 @@ def error_responses(*codes: int, **descriptions: str) -> dict[int | str, dict[st
     }
 
 
-#: What the core itself may answer for any module route: token check (401), read-only
-#: switch (403), disabled (404), body limit (413), failed (503).
-MODULE_ROUTE_RESPONSES = error_responses(401, 403, 404, 413, 503)
+#: What the core (and FastAPI) may answer for any module route: an unreadable body
+#: (400), token check (401), read-only switch (403), disabled (404), body limit (413),
+#: failed (503).
+MODULE_ROUTE_RESPONSES = error_responses(400, 401, 403, 404, 413, 503)

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 import sqlalchemy as sa
-from bmc_hub_core import ModuleContext
+from bmc_hub_core import ModuleContext, Offset, RowId, Text, UtcDateTime, error_responses
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
@@ -20,17 +20,19 @@ class ItemIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Annotated[str, Field(min_length=1, max_length=200)]
-    body: Annotated[str | None, Field(max_length=10_000)] = None
+    # Text refuses NUL (PostgreSQL cannot store it) and says so in the OpenAPI document.
+    title: Annotated[Text, Field(min_length=1, max_length=200)]
+    body: Annotated[Text, Field(max_length=10_000)] | None = None
 
 
 class Item(BaseModel):
     """An item as the API returns it."""
 
-    id: int
+    id: RowId
     title: str
     body: str | None
-    created_at: dt.datetime
+    #: UTC with its zone in JSON (SQLite hands stored times back without one).
+    created_at: UtcDateTime
 
 
 def utcnow() -> dt.datetime:
@@ -38,11 +40,7 @@ def utcnow() -> dt.datetime:
 
 
 def to_item(row: ItemRow) -> Item:
-    # SQLite hands timezone-aware columns back naive; every stored time is UTC.
-    created = row.created_at
-    if created.tzinfo is None:
-        created = created.replace(tzinfo=dt.UTC)
-    return Item(id=row.id, title=row.title, body=row.body, created_at=created)
+    return Item(id=row.id, title=row.title, body=row.body, created_at=row.created_at)
 
 
 def get_row(session: Session, item_id: int) -> ItemRow:
@@ -66,10 +64,13 @@ def build_router(module: ModuleContext) -> APIRouter:
     """The five item endpoints; every database access goes through ``module.session()``."""
     router = APIRouter()
 
+    # Ids and offsets are bounded (RowId, Offset): a number the database cannot take is a
+    # 422, not a 500. Each route declares the errors it answers itself; the hub adds
+    # those it answers in front of every module route (401, 403, 404, 413, 503).
     @router.get("/items", response_model=list[Item])
     def read_items(
         limit: Annotated[int | None, Query(ge=1, le=500)] = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> list[Item]:
         """List items, oldest first."""
         return list_items(module, limit, offset)
@@ -84,14 +85,14 @@ def build_router(module: ModuleContext) -> APIRouter:
             module.logger.info("created item %s", row.id)
             return to_item(row)
 
-    @router.get("/items/{item_id}", response_model=Item)
-    def read_item(item_id: int) -> Item:
+    @router.get("/items/{item_id}", response_model=Item, responses=error_responses(404))
+    def read_item(item_id: RowId) -> Item:
         """One item; 404 when there is no such item."""
         with module.session() as session:
             return to_item(get_row(session, item_id))
 
-    @router.put("/items/{item_id}", response_model=Item)
-    def replace_item(item_id: int, data: ItemIn) -> Item:
+    @router.put("/items/{item_id}", response_model=Item, responses=error_responses(404))
+    def replace_item(item_id: RowId, data: ItemIn) -> Item:
         """Replace an item's title and body; 404 when there is no such item."""
         with module.session() as session:
             row = get_row(session, item_id)
@@ -100,8 +101,10 @@ def build_router(module: ModuleContext) -> APIRouter:
             session.commit()
             return to_item(row)
 
-    @router.delete("/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT)
-    def delete_item(item_id: int) -> Response:
+    @router.delete(
+        "/items/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404)
+    )
+    def delete_item(item_id: RowId) -> Response:
         """Delete an item; 404 when there is no such item."""
         with module.session() as session:
             session.delete(get_row(session, item_id))

@@ -84,5 +84,7 @@ def _message(error: Mapping[str, Any]) -> str:
     text = str(error["msg"]).removeprefix("Value error, ")
     if field == "currency":
         text = "use a three-letter ISO 4217 code such as DKK or EUR"
+    elif error["type"] == "string_pattern_mismatch":
+        text = "must not contain control characters such as NUL or line breaks"
     label = LABELS.get(field)
     return f"{label}: {text}" if label else text

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -17,6 +18,8 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+
+from bmc_hub_core import Text
 
 from .settings import Currency
 
@@ -33,20 +36,6 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _no_control_characters(value: str) -> str:
-    # PostgreSQL refuses NUL in text (a 500 if it got that far); other control
-    # characters in a product name are copy-paste accidents.
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters such as NUL or line breaks")
-    return value
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 def _cents(value: Decimal) -> Decimal:
     """Two decimal places, and ``0.00`` rather than ``-0.00``."""
     value = value.quantize(CENT)
@@ -58,16 +47,29 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
+# The rules are patterns, so the OpenAPI document states them: a client can tell what
+# is accepted (PostgreSQL refuses NUL in text; other control characters in a product
+# name are copy-paste accidents).
 Product = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_no_control_characters),
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$"
+    ),
 ]
 Reason = Annotated[
-    str,
+    Text,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
-    AfterValidator(_no_nul),
 ]
+
+
+def _not_a_number(value: object) -> object:
+    if isinstance(value, int | float):
+        raise ValueError("give the date as text: YYYY-MM-DD")
+    return value
+
+
+#: A calendar date as an ISO 8601 string ("2026-11-01"): a number is not a date here.
+IsoDate = Annotated[dt.date, BeforeValidator(_not_a_number)]
 Quantity = Annotated[int, Field(gt=0, le=MAX_ID)]
 Price = Annotated[
     Decimal,
@@ -115,8 +117,8 @@ class SubscriptionIn(BaseModel):
         default=None, description="ISO 4217 code; omitted: the module's default_currency"
     )
     interval: Interval
-    start_date: dt.date
-    end_date: dt.date | None = None
+    start_date: IsoDate
+    end_date: IsoDate | None = None
     status: Status = "active"
 
     @model_validator(mode="after")
