@@ -111,3 +111,40 @@ def test_downgrade_to_base_reports_what_incomplete_downgrades_left(
     assert now == ""
     assert "table 'demo_more'" in left
     assert "demo_alembic_version" not in objects(hub_database_url)
+
+
+def _depends_on_core(folder: Path, core_revision: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "demo_0001.py").write_text(
+        "import sqlalchemy as sa\nfrom alembic import op\n\n"
+        "revision = 'demo_0001'\ndown_revision = None\nbranch_labels = ('demo',)\n"
+        f"depends_on = '{core_revision}'\n\n\n"
+        "def upgrade():\n"
+        "    op.create_table('demo_orders', sa.Column('id', sa.Integer, primary_key=True),\n"
+        "        sa.Column('customer_id', sa.Integer, sa.ForeignKey('customers.id')))\n\n\n"
+        "def downgrade():\n    op.drop_table('demo_orders')\n"
+    )
+    return folder
+
+
+def test_a_first_revision_may_depend_on_the_cores(hub_database_url: str, tmp_path: Path) -> None:
+    folder = _depends_on_core(tmp_path / "versions", "core_0001")
+    hub = build_hub(hub_database_url, {"demo": migrating_module(folder)})
+    assert run_migrations(hub).ok
+    assert "demo_orders" in objects(hub_database_url)
+    # A new revision chains onto it; downgrading to base removes the module's table.
+    second = new_revision(hub, "demo", "more", autogenerate=False)
+    assert "down_revision: str | Sequence[str] | None = 'demo_0001'" in second.read_text()
+    downgrade(hub, "demo", "base")
+    assert "demo_orders" not in objects(hub_database_url)
+
+
+def test_depending_on_a_core_revision_this_core_lacks_fails_the_module(
+    hub_database_url: str, tmp_path: Path
+) -> None:
+    folder = _depends_on_core(tmp_path / "versions", "core_0099")
+    hub = build_hub(hub_database_url, {"demo": migrating_module(folder)})
+    run_migrations(hub)
+    assert_failed(
+        hub, "demo", "migrate", "depends on core revision core_0099", "newer bmc-hub-core"
+    )

@@ -16,7 +16,7 @@ from alembic import command
 from sqlalchemy.engine import Engine
 
 from ..errors import DatabaseAheadError, MigrationBusy, ModuleMigrationError, SandboxViolation
-from .branch import Branch
+from .branch import Branch, alembic_uses_module_scripts
 from .catalog import Catalog, row_writes, snapshot
 from .engine import ALEMBIC_THREAD_LOCK, migration_engine
 from .sandbox import SqliteAuthorizer, violations
@@ -140,10 +140,11 @@ def move(
                     watch = _Watch(branch, conn, snapshot(conn), row_writes(conn), authorizer)
                     config = branch.config(conn)
                     config.attributes["on_version_apply"] = watch
-                    if upgrading:
-                        command.upgrade(config, target)
-                    else:
-                        command.downgrade(config, target)
+                    with alembic_uses_module_scripts(branch.versions):
+                        if upgrading:
+                            command.upgrade(config, target)
+                        else:
+                            command.downgrade(config, target)
                     if drop_version_table:
                         conn.exec_driver_sql(f'DROP TABLE IF EXISTS "{branch.version_table}"')
                     _foreign_key_check(conn)

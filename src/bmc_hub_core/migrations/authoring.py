@@ -20,7 +20,7 @@ from ..hub import Hub
 from ..registry import ModuleRecord
 from ..types import ModuleState
 from .apply import move
-from .branch import Branch, load_branch
+from .branch import Branch, alembic_uses_module_scripts, load_branch
 from .catalog import snapshot
 from .collect import module_metadata_of, versions_folder
 from .core import core_is_current
@@ -135,14 +135,15 @@ def new_revision(hub: Hub, name: str, message: str, *, autogenerate: bool) -> Pa
         )
         config.attributes["process_revision_directives"] = _refuse_foreign_ops(f"{name}_")
         try:
-            script = command.revision(
-                config,
-                message=message,
-                autogenerate=autogenerate,
-                head=head,
-                branch_label=name if first else None,
-                version_path=str(folder),
-            )
+            with alembic_uses_module_scripts(folder):
+                script = command.revision(
+                    config,
+                    message=message,
+                    autogenerate=autogenerate,
+                    head=head,
+                    branch_label=name if first else None,
+                    version_path=str(folder),
+                )
         except CommandError as exc:
             raise BmcHubError(
                 f"module '{name}': {exc} (run `bmc-hub db upgrade --module {name}` first)"

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic.config import Config
@@ -94,6 +97,73 @@ def _problems(revisions: list[Script]) -> list[str]:
     return problems
 
 
+CORE_REVISION_PREFIX = "core_"
+
+
+class ModuleScripts(ScriptDirectory):
+    """One module's revision files, where ``depends_on`` may name a core revision.
+
+    A module's first revision depends on the core's (its tables refer to ``customers``),
+    but the core's revisions are not in the module's branch or version table: the core
+    always migrates first, so such a dependency is checked here (the installed core must
+    have that revision) and then left out of the module's revision map.
+    """
+
+    def __init__(self, *args: Any, core_revisions: frozenset[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.core_revisions = core_revisions
+        self.core_dependencies: set[str] = set()
+
+    def _load_revisions(self) -> Iterator[Script]:
+        for script in super()._load_revisions():
+            depends = _as_tuple(script.dependencies)
+            core = {d for d in depends if d.startswith(CORE_REVISION_PREFIX)}
+            unknown = core - self.core_revisions
+            if unknown:
+                raise ModuleMigrationError(
+                    f"revision {script.revision} depends on core revision "
+                    f"{', '.join(sorted(unknown))}, which this bmc-hub-core does not have; "
+                    "install a newer bmc-hub-core"
+                )
+            if core:
+                self.core_dependencies |= core
+                rest = tuple(d for d in depends if d not in core)
+                script.dependencies = rest[0] if len(rest) == 1 else (rest or None)
+            yield script
+
+
+def _as_tuple(value: str | tuple[str, ...] | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def module_scripts(versions: Path) -> ModuleScripts:
+    from .core import core_revisions  # the core's own revision files
+
+    return ModuleScripts(ENV_DIR, version_locations=[versions], core_revisions=core_revisions())
+
+
+@contextmanager
+def alembic_uses_module_scripts(versions: Path) -> Iterator[None]:
+    """Alembic's commands build their own ``ScriptDirectory`` from the config; have them
+    build the module's (core dependencies resolved, see :class:`ModuleScripts`).
+
+    Alembic is process-global and the hub only runs it under ``ALEMBIC_THREAD_LOCK``, so
+    swapping its factory for one command is safe.
+    """
+    original = ScriptDirectory.__dict__["from_config"]
+
+    def from_config(_cls: type[ScriptDirectory], _config: Config) -> ScriptDirectory:
+        return module_scripts(versions)
+
+    ScriptDirectory.from_config = classmethod(from_config)  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        ScriptDirectory.from_config = original  # type: ignore[method-assign]
+
+
 def load_branch(name: str, versions: Path, metadata: sa.MetaData | None = None) -> Branch:
     """Load and check the revision files in ``versions``; raise on any problem."""
     if not versions.is_dir():
@@ -107,9 +177,11 @@ def load_branch(name: str, versions: Path, metadata: sa.MetaData | None = None) 
             warnings.simplefilter("error")
             # What ``ScriptDirectory.from_config`` builds from the shared env, minus the
             # ``Config`` (an INI parser per module, a quarter of a no-op run's branch cost).
-            script = ScriptDirectory(ENV_DIR, version_locations=[versions])
+            script = module_scripts(versions)
             heads = script.get_heads()
             revisions = list(script.walk_revisions())
+    except ModuleMigrationError:
+        raise
     # Revision files are module code: whatever loading them raises belongs to the module.
     except Exception as exc:
         raise ModuleMigrationError(

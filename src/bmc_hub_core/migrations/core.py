@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from alembic import command
@@ -24,6 +25,12 @@ log = logging.getLogger(__name__)
 
 def _core_script() -> ScriptDirectory:
     return ScriptDirectory(ENV_DIR, version_locations=[CORE_VERSIONS])
+
+
+@functools.cache
+def core_revisions() -> frozenset[str]:
+    """Every revision id of the installed core (what a module may depend on)."""
+    return frozenset(r.revision for r in _core_script().walk_revisions())
 
 
 def core_heads() -> set[str]:

@@ -13,11 +13,9 @@ from alembic import op
 revision: str = "invoice_scanner_0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("invoice_scanner",)
-# customer_id references the core's customers table. The hub always migrates the core
-# before any module, and loads each module's revisions on their own, where the core's
-# "core_0001" cannot be resolved (depends_on="core_0001" fails with KeyError), so the
-# order is stated here instead of declared.
-depends_on: str | Sequence[str] | None = None
+# customer_id references the core's customers table, created by the core's revision
+# core_0001: the hub checks the installed core has it (the core always migrates first).
+depends_on: str | Sequence[str] | None = "core_0001"
 
 
 def upgrade() -> None:

@@ -13,11 +13,9 @@ from alembic import op
 revision: str = "subscriptions_0001"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = ("subscriptions",)
-# Both tables reference the core's ``customers`` (revision core_0001). The core always
-# migrates its own branch before any module, which is what guarantees that order: the
-# module environment loads only this folder, so ``depends_on = "core_0001"`` cannot be
-# resolved there (loading the branch fails with KeyError 'core_0001').
-depends_on: str | Sequence[str] | None = None
+# customer_id references the core's customers table, created by the core's revision
+# core_0001: the hub checks the installed core has it (the core always migrates first).
+depends_on: str | Sequence[str] | None = "core_0001"
 
 TABLE = "subscriptions_subscriptions"
 
