@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .module_settings import ModuleSettings
     from .responses import ErrorDetail, error_responses
     from .settings import Settings, load_settings
-    from .types import HealthResult, ModuleState
+    from .types import CustomerInfo, CustomerPanel, HealthResult, ModuleState, NavItem
 
 _WHERE = {
     "create_app": ".app",
@@ -40,18 +40,24 @@ _WHERE = {
     "ModuleSettings": ".module_settings",
     "Settings": ".settings",
     "load_settings": ".settings",
+    "CustomerInfo": ".types",
+    "CustomerPanel": ".types",
     "HealthResult": ".types",
+    "NavItem": ".types",
     "ModuleState": ".types",
 }
 
 __all__ = [
     "HUB_API_VERSION",
     "BmcHubError",
+    "CustomerInfo",
+    "CustomerPanel",
     "ErrorDetail",
     "HealthResult",
     "ModuleContext",
     "ModuleSettings",
     "ModuleState",
+    "NavItem",
     "Offset",
     "RowId",
     "Settings",

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.encoders import jsonable_encoder
 
-from .calling import Inflight, call_one_async
+from .calling import Inflight
 from .hub import Hub
 from .registry import ModuleRecord
 from .types import HealthResult, ModuleState
@@ -103,15 +103,8 @@ class HealthService:
         return await asyncio.shield(running)
 
     async def _run(self, record: ModuleRecord) -> ModuleHealth:
-        outcome = await call_one_async(
-            self.hub.pm,
-            "health",
-            record.name,
-            {"module": record.context},
-            timeout=self.hub.settings.health_timeout,
-            trace=self.hub.settings.trace_hooks,
-            inflight=self._inflight,
-            blockers=self.hub.loop_blockers,
+        outcome = await self.hub.acall(
+            "health", record.name, timeout=self.hub.settings.health_timeout, inflight=self._inflight
         )
         if outcome is None:
             result = ModuleHealth("ok", "no health hook")

@@ -26,14 +26,16 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    from collections.abc import Awaitable, Callable
     from pathlib import Path
 
     from fastapi import APIRouter
+    from starlette.middleware import Middleware
+    from starlette.types import ASGIApp
 
     from .context import ModuleContext
     from .module_settings import ModuleSettings
-    from .types import HealthResult
+    from .types import CustomerInfo, CustomerPanel, HealthResult, NavItem
 
 PROJECT_NAME = "bmc_hub"
 
@@ -51,8 +53,13 @@ HOOK_NAMES = (
     "register_migrations",
     "register_routes",
     "register_views",
+    "register_middleware",
+    "register_navigation",
     "on_startup",
     "health",
+    "on_enable",
+    "on_disable",
+    "customer_panel",
     "on_shutdown",
 )
 
@@ -149,6 +156,49 @@ def register_views(module: ModuleContext) -> APIRouter | None:
 
 
 @hookspec
+def register_middleware(
+    module: ModuleContext,
+) -> list[Middleware | Callable[[ASGIApp], ASGIApp]] | None:
+    """Wrap the module's own URL space in ASGI middleware.
+
+    When: once per process while the app is built, after ``register_views``.
+
+    Parameters: ``module`` — the module's context.
+
+    Returns: a list of Starlette ``Middleware(cls, *args, **kwargs)`` entries, or of
+    callables ``app -> app`` (an ASGI middleware factory), outermost first; ``None`` for
+    none. They wrap only ``/api/v1/NAME...`` and ``/NAME...`` (routes, pages, mounts and
+    websockets), behind the gate: the token check, the module's state and its safety
+    switches come first, so a disabled module's middleware does not run. Requests to
+    other modules and to the core never pass through them.
+
+    Raising, a wrong return type or a factory that raises: the module is ``failed`` at
+    stage ``middleware`` and its URL space answers 503; the others go on.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def register_navigation(module: ModuleContext) -> NavItem | list[NavItem] | None:
+    """Put the module's pages in the hub's navigation bar.
+
+    When: once per process while the app is built, after ``register_views``.
+
+    Parameters: ``module`` — the module's context.
+
+    Returns: a :class:`~bmc_hub_core.NavItem` (title, a path inside ``/NAME``, order) or a
+    list of them; ``None`` for no entry. Only enabled modules are shown: an entry
+    disappears at once when an admin disables the module.
+
+    Raising or a wrong return type: logged on the module (a warning); the module is served
+    without an entry.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
 def on_startup(module: ModuleContext) -> Awaitable[None] | None:
     """Start the module's background work.
 
@@ -162,6 +212,64 @@ def on_startup(module: ModuleContext) -> Awaitable[None] | None:
     Raising, running past the budget or blocking the event loop past it: the module is
     ``failed`` at stage ``startup`` and its URL space answers 503; the core and the other
     modules start normally. With DRY_RUN on, what it writes is not kept either.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def on_enable(module: ModuleContext) -> Awaitable[None] | None:
+    """React to an admin enabling the module at runtime.
+
+    When: on every worker of every replica, as soon as it applies the toggle (admin API,
+    admin page or another worker), before the gate serves the module again; each within
+    ``BMC_HUB_HOOK_TIMEOUT`` seconds. Not called at startup (that is ``on_startup``).
+
+    Parameters: ``module`` — the module's context; ``module.enabled`` is already set.
+
+    Returns: nothing (``def`` or ``async def``).
+
+    Raising or running past the budget is logged on the module; it is served anyway.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def on_disable(module: ModuleContext) -> Awaitable[None] | None:
+    """React to an admin disabling the module at runtime: stop what should not go on.
+
+    When: on every worker of every replica, as soon as it applies the toggle (the gate
+    already answers 404 for the module); each within ``BMC_HUB_HOOK_TIMEOUT`` seconds.
+
+    Parameters: ``module`` — the module's context; ``module.enabled`` is already cleared,
+    so streams waiting on ``module.enabled.wait_disabled()`` end now.
+
+    Returns: nothing (``def`` or ``async def``).
+
+    Raising or running past the budget is logged on the module; it stays disabled.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def customer_panel(
+    module: ModuleContext, customer: CustomerInfo
+) -> CustomerPanel | Awaitable[CustomerPanel | None] | None:
+    """Show what the module knows about a customer on the core's customer page.
+
+    When: each time a customer's page is shown, for every enabled module that implements
+    it, each within ``BMC_HUB_HOOK_TIMEOUT`` seconds (prefer a single indexed query).
+
+    Parameters: ``module`` — the module's context; ``customer`` — the customer
+    (:class:`~bmc_hub_core.CustomerInfo`: id, name, cvr, email).
+
+    Returns: a :class:`~bmc_hub_core.CustomerPanel` (title, label/value rows shown as
+    text, an optional link into the module's pages) or ``None`` for nothing to show.
+
+    Raising, a timeout or a wrong return type: the page shows the panel as unavailable
+    (the reason is logged) and everything else on it; a module never breaks the page.
 
     Since: hub API 1.
     """

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 from sqlalchemy.engine import Engine
 
 from . import hookspecs
-from .calling import call_one_sync
+from .calling import Inflight, Outcome, call_one_async, call_one_sync
 from .context import ModuleContext
 from .db import make_engine
 from .discovery import Candidate, core_version, scan
@@ -56,6 +57,8 @@ class Hub:
         self.template_folders: dict[str, Path] = {}
         #: ``module:hook`` of async hooks that blocked the event loop: run in a thread.
         self.loop_blockers: set[str] = set()
+        #: Called with every hook outcome (metrics).
+        self.observers: list[Callable[[Outcome], None]] = []
 
     @functools.cached_property
     def templates(self) -> Jinja2Templates:
@@ -142,16 +145,60 @@ class Hub:
             self.template_folders[record.name] = folder
         record.state = ModuleState.ENABLED
 
-    def _configure(self, record: ModuleRecord, context: ModuleContext) -> bool:
-        model: type[ModuleSettings] = ModuleSettings
+    # --- calling module code: every call site goes through these two --------------
+
+    def _kwargs(self, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
+        record = self.registry.get(name)
+        return {"module": record.context if record else None, **kwargs}
+
+    def _observed(self, outcome: Outcome | None) -> Outcome | None:
+        if outcome is not None:
+            for observe in self.observers:
+                observe(outcome)
+        return outcome
+
+    def call(
+        self, hook: str, name: str, *, timeout: float | None = None, **kwargs: Any
+    ) -> Outcome | None:
+        """Call module ``name``'s ``hook`` from sync code: isolated, within ``timeout``
+        (default ``BMC_HUB_HOOK_TIMEOUT``), with its context as ``module``; None when the
+        module does not implement it."""
         outcome = call_one_sync(
             self.pm,
-            "register_settings",
-            record.name,
-            {"module": context},
-            timeout=self.settings.hook_timeout,
+            hook,
+            name,
+            self._kwargs(name, kwargs),
+            timeout=timeout or self.settings.hook_timeout,
             trace=self.settings.trace_hooks,
         )
+        return self._observed(outcome)
+
+    async def acall(
+        self,
+        hook: str,
+        name: str,
+        *,
+        timeout: float | None = None,
+        inflight: dict[str, Inflight] | None = None,
+        **kwargs: Any,
+    ) -> Outcome | None:
+        """:meth:`call` from the event loop (``async def`` hooks run on it, timed step by
+        step; sync ones in a thread of their own)."""
+        outcome = await call_one_async(
+            self.pm,
+            hook,
+            name,
+            self._kwargs(name, kwargs),
+            timeout=timeout or self.settings.hook_timeout,
+            trace=self.settings.trace_hooks,
+            inflight=inflight,
+            blockers=self.loop_blockers,
+        )
+        return self._observed(outcome)
+
+    def _configure(self, record: ModuleRecord, context: ModuleContext) -> bool:
+        model: type[ModuleSettings] = ModuleSettings
+        outcome = self.call("register_settings", record.name)
         if outcome is not None:
             if not outcome.ok:
                 assert outcome.error is not None

@@ -8,7 +8,6 @@ from types import MappingProxyType
 import anyio
 
 from .advice import advise
-from .calling import call_one_async
 from .errors import StrictModeError
 from .gate import GateView, compute_view
 from .hub import Hub
@@ -75,21 +74,12 @@ class Lifecycle:
         runtime (it was disabled when this process started): the poller calls this
         before the gate serves it.
         """
-        settings = self.hub.settings
-        for name, context in self.hub.contexts(enabled_only=True).items():
+        for name in self.hub.contexts(enabled_only=True):
             record = self.hub.registry.get(name)
             assert record is not None
             if record.started:
                 continue
-            outcome = await call_one_async(
-                self.hub.pm,
-                "on_startup",
-                name,
-                {"module": context},
-                timeout=settings.hook_timeout,
-                trace=settings.trace_hooks,
-                blockers=self.hub.loop_blockers,
-            )
+            outcome = await self.hub.acall("on_startup", name)
             if outcome is not None and outcome.error is not None:
                 record.fail(Stage.STARTUP, outcome.error)
                 continue
@@ -97,19 +87,10 @@ class Lifecycle:
 
     async def shutdown(self) -> None:
         await self.poller.stop()
-        settings = self.hub.settings
         for record in reversed(self.hub.registry.loaded()):
             if not record.started or record.context is None:
                 continue
-            outcome = await call_one_async(
-                self.hub.pm,
-                "on_shutdown",
-                record.name,
-                {"module": record.context},
-                timeout=settings.hook_timeout,
-                trace=settings.trace_hooks,
-                blockers=self.hub.loop_blockers,
-            )
+            outcome = await self.hub.acall("on_shutdown", record.name)
             if outcome is not None and outcome.error is not None:
                 log.error("module '%s' on_shutdown failed: %s", record.name, outcome.error)
             record.started = False

@@ -12,7 +12,6 @@ from fastapi.params import Depends
 from fastapi.routing import RouteContext, iter_route_contexts
 from starlette.routing import Host, Mount
 
-from .calling import call_one_sync
 from .errors import HookReturnError
 from .hub import Hub
 from .registry import ModuleRecord
@@ -96,14 +95,7 @@ def _refuse_lifespans(routers: list[APIRouter], hook: str) -> None:
 
 
 def _call(hub: Hub, hook: str, record: ModuleRecord) -> list[APIRouter]:
-    outcome = call_one_sync(
-        hub.pm,
-        hook,
-        record.name,
-        {"module": record.context},
-        timeout=hub.settings.hook_timeout,
-        trace=hub.settings.trace_hooks,
-    )
+    outcome = hub.call(hook, record.name)
     if outcome is None:
         return []
     if outcome.error is not None:

@@ -29,6 +29,7 @@ class Stage(StrEnum):
     DEPENDENCY = "dependency"
     MIGRATE = "migrate"
     ROUTES = "routes"
+    MIDDLEWARE = "middleware"
     STARTUP = "startup"
 
 
@@ -58,3 +59,38 @@ class HealthResult:
     ok: bool
     detail: str | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the hub's navigation bar, from ``register_navigation``.
+
+    ``path`` is inside the module's page space: ``"/"`` is ``/NAME/``, ``"/import"`` is
+    ``/NAME/import``. Entries are sorted by ``order``, then title.
+    """
+
+    title: str
+    path: str = "/"
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class CustomerInfo:
+    """The customer a ``customer_panel`` is asked about (the core's ``customers`` row)."""
+
+    id: int
+    name: str
+    cvr: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerPanel:
+    """What a module shows on a customer's page: a title, label/value rows (text, never
+    HTML) and an optional link into the module's pages (``"/?customer_id=5"`` is
+    ``/NAME/?customer_id=5``)."""
+
+    title: str
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    link: str | None = None
+    link_text: str = "Open"

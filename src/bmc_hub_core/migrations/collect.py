@@ -6,7 +6,6 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from ..calling import call_one_sync
 from ..errors import HookReturnError, ModuleMigrationError
 from ..hub import Hub
 from ..registry import ModuleRecord
@@ -23,14 +22,7 @@ def module_metadata_of(record: ModuleRecord) -> sa.MetaData | None:
 def versions_folder(hub: Hub, record: ModuleRecord) -> Path | None:
     """What ``register_migrations`` returned; raises for a failing or bad hook."""
     assert record.context is not None
-    outcome = call_one_sync(
-        hub.pm,
-        "register_migrations",
-        record.name,
-        {"module": record.context},
-        timeout=hub.settings.hook_timeout,
-        trace=hub.settings.trace_hooks,
-    )
+    outcome = hub.call("register_migrations", record.name)
     if outcome is None or (outcome.ok and outcome.value is None):
         return None
     if outcome.error is not None:
