@@ -263,41 +263,75 @@ def test_system_exit_in_register_hooks_fails_only_that_module(hub_client, hook: 
     assert_good_still_serves(client)
 
 
-@pytest.mark.parametrize("where", ["own", "behind-included-routers"])
-def test_a_router_with_its_own_lifespan_is_refused(hub_client, where: str) -> None:
-    events: list[str] = []
-
-    @asynccontextmanager
-    async def lifespan(_app: object) -> AsyncIterator[None]:
-        events.append("started")
-        raise RuntimeError("could not reach the device")
-        yield
-
+def _lifespan_routes(lifespan: Any, where: str) -> Any:
     def register_routes() -> APIRouter:
         router = APIRouter(lifespan=lifespan)
+        router.include_router(good_routes())
         if where == "own":
             return router
-        # FastAPI merges this lifespan with the included router's into a new one.
-        router.include_router(good_routes())
+        # FastAPI merges this lifespan with the including router's into a new one.
         outer = APIRouter()
         outer.include_router(router)
         return outer
 
+    return register_routes
+
+
+@pytest.mark.parametrize("where", ["own", "behind-included-routers"])
+def test_a_router_lifespan_is_run_by_the_hub_and_left_at_shutdown(hub_client, where: str) -> None:
+    events: list[str] = []
+
+    @asynccontextmanager
+    async def lifespan(app: object) -> AsyncIterator[None]:
+        events.append(f"entered with {type(app).__name__}")
+        yield
+        events.append("left")
+
     client = hub_client(
-        modules={"good": GOOD, "life": fake_module(register_routes=register_routes)}
+        modules={
+            "good": GOOD,
+            "life": fake_module(register_routes=_lifespan_routes(lifespan, where)),
+        }
+    )
+    assert events == ["entered with APIRouter"]  # the router it belongs to, not the app
+    assert module_json(client, "life")["state"] == "enabled"
+    assert client.get("/api/v1/life/ping").json() == {"answer": "pong"}
+    client.__exit__(None, None, None)
+    assert events == ["entered with APIRouter", "left"]
+
+
+@pytest.mark.parametrize("failure", ["raises", "exits", "hangs"])
+def test_a_failing_router_lifespan_fails_only_that_module_at_startup(
+    hub_client, failure: str
+) -> None:
+    @asynccontextmanager
+    async def lifespan(_app: object) -> AsyncIterator[None]:
+        if failure == "raises":
+            raise RuntimeError("could not reach the device")
+        if failure == "exits":
+            raise SystemExit(3)
+        await asyncio.sleep(30)
+        yield
+
+    client = hub_client(
+        modules={
+            "good": GOOD,
+            "life": fake_module(register_routes=_lifespan_routes(lifespan, "own")),
+        },
+        hook_timeout=1.0,
     )
     state = module_json(client, "life")
-    assert state["state"] == "failed" and state["error"]["stage"] == "routes"
-    assert "own lifespan" in state["error"]["message"]
-    assert "on_startup" in state["error"]["message"]
-    assert events == []
+    assert state["state"] == "failed" and state["error"]["stage"] == "startup"
+    expected = {"raises": "could not reach the device", "exits": "3", "hangs": "did not return"}
+    assert expected[failure] in state["error"]["message"]
+    assert client.get("/api/v1/life/ping").status_code == 503
     assert_good_still_serves(client)
 
 
-def test_a_lifespan_the_check_cannot_see_never_joins_the_app(
+def test_a_router_lifespan_never_joins_the_apps_lifespan(
     hub_client, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Should FastAPI hide a router lifespan from the check, it still never runs.
+    # Even one the detection misses: it is not run as part of the app's own lifespan.
     monkeypatch.setattr(routing, "_has_own_lifespan", lambda _router: False)
     events: list[str] = []
 
@@ -307,13 +341,11 @@ def test_a_lifespan_the_check_cannot_see_never_joins_the_app(
         raise RuntimeError("could not reach the device")
         yield
 
-    def register_routes() -> APIRouter:
-        router = APIRouter(lifespan=lifespan)
-        router.include_router(good_routes())
-        return router
-
     client = hub_client(
-        modules={"good": GOOD, "hidden": fake_module(register_routes=register_routes)}
+        modules={
+            "good": GOOD,
+            "hidden": fake_module(register_routes=_lifespan_routes(lifespan, "own")),
+        }
     )
     assert events == []
     assert client.get("/api/v1/hidden/ping").json() == {"answer": "pong"}

@@ -105,7 +105,7 @@ def create_app(
         app.include_router(router.build_router(), max_body_size=limit)
     # The gate checks tokens for every module URL space (routes, mounts, websockets);
     # the dependency only declares the bearer scheme in the OpenAPI document.
-    mount_modules(app, hub, [Depends(BEARER)], max_body_size=limit)
+    stacks = mount_modules(app, hub, [Depends(BEARER)], max_body_size=limit)
     lifecycle.publish()
     answers = Answers(hub)
     app.add_middleware(ContentTooLarge, answers=answers)
@@ -114,6 +114,7 @@ def create_app(
         view=lambda: lifecycle.view,
         guard=(lambda scope: module_refusal(scope, hub)) if settings.api_token_values else None,
         answers=answers,
+        stacks=stacks,
     )
     return app
 

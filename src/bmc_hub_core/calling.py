@@ -111,10 +111,17 @@ def call_one_sync(
     impl = find_impl(pm, hook, module)
     if impl is None:
         return None
+    return run_sync(module, hook, lambda: impl.function(*_args(impl, kwargs)), timeout, trace)
+
+
+def run_sync(
+    module: str, what: str, function: Callable[[], Any], timeout: float, trace: bool = False
+) -> Outcome:
+    """Run any piece of ``module``'s code (a hook, a middleware factory) from sync code,
+    isolated in a daemon thread, within ``timeout``; ``what`` names it in errors."""
+    hook = what
     started = time.perf_counter()
-    future = _run_in_daemon_thread(
-        lambda: impl.function(*_args(impl, kwargs)), f"bmc-hub-{hook}-{module}"
-    )
+    future = _run_in_daemon_thread(function, f"bmc-hub-{what}-{module}")
     try:
         value = future.result(timeout)
     except concurrent.futures.TimeoutError:

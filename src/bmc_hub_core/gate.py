@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .answers import Answers, HeaderList, send_json
 from .dryrun.engine import close_request_scope, open_request_scope
+from .module_stacks import ModuleStacks
 from .names import NAME_PATTERN, RESERVED_NAMES
 from .registry import Registry
 from .types import ModuleState
@@ -94,9 +95,13 @@ class ModuleGate:
         view: Callable[[], GateView],
         guard: Callable[[Scope], Awaitable[ASGIApp | None]] | None = None,
         answers: Answers | None = None,
+        stacks: ModuleStacks | None = None,
     ) -> None:
         self.app = app
         self.view = view
+        #: Each module's own middleware chain and URL names (register_middleware).
+        self.stacks = stacks or ModuleStacks()
+        self.stacks.downstream = app
         #: The token check for module URL spaces (None: data routes are open).
         self.guard = guard
         #: Pages for browsers (None: JSON only).
@@ -156,10 +161,15 @@ class ModuleGate:
     async def _serve(
         self, scope: Scope, receive: Receive, send: Send, name: str, entry: GateEntry
     ) -> None:
-        """Serve an enabled module's request; a DRY_RUN module's every answer says so
-        (its 500s too) and what it left open is rolled back when the request ends."""
+        """Serve an enabled module's request through its own middleware, with its own URL
+        names; a DRY_RUN module's every answer says so (its 500s too) and what it left
+        open is rolled back when the request ends."""
+        app = self.stacks.chains.get(name, self.app)
+        urls = self.stacks.urls.get(name)
+        if urls is not None:
+            scope["router"] = urls  # request.url_for looks in the module's routes first
         if not entry.dry_run:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         started = False
 
@@ -172,7 +182,7 @@ class ModuleGate:
 
         token = open_request_scope()
         try:
-            await self.app(scope, receive, send_with_header)
+            await app(scope, receive, send_with_header)
         except Exception:
             # The app's own 500 is sent outside the gate, without the header: send it here.
             if started or scope["type"] != "http":

@@ -11,6 +11,7 @@ from .advice import advise
 from .errors import StrictModeError
 from .gate import GateView, compute_view
 from .hub import Hub
+from .lifespans import RouterLifespans
 from .migrations.runner import run_migrations
 from .state import StatePoller, apply_rows, read_rows
 from .types import ModuleState, Stage
@@ -24,6 +25,8 @@ class Lifecycle:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.view: GateView = MappingProxyType({})
+        #: name → the module's entered router lifespans (left at shutdown).
+        self.lifespans: dict[str, RouterLifespans] = {}
         self.poller = StatePoller(
             hub.engine,
             hub.registry,
@@ -84,12 +87,26 @@ class Lifecycle:
                 record.fail(Stage.STARTUP, outcome.error)
                 continue
             record.started = True
+            if record.lifespan_routers:
+                lifespans = RouterLifespans(name, record.lifespan_routers)
+                error = await lifespans.start(self.hub.settings.hook_timeout)
+                if error is not None:
+                    record.fail(Stage.STARTUP, error)
+                    continue
+                self.lifespans[name] = lifespans
 
     async def shutdown(self) -> None:
         await self.poller.stop()
         for record in reversed(self.hub.registry.loaded()):
             if not record.started or record.context is None:
                 continue
+            lifespans = self.lifespans.pop(record.name, None)
+            if lifespans is not None:
+                error = await lifespans.stop(self.hub.settings.hook_timeout)
+                if error is not None:
+                    log.error(
+                        "module '%s' router lifespan failed at shutdown: %s", record.name, error
+                    )
             outcome = await self.hub.acall("on_shutdown", record.name)
             if outcome is not None and outcome.error is not None:
                 log.error("module '%s' on_shutdown failed: %s", record.name, outcome.error)

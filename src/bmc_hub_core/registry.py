@@ -38,6 +38,8 @@ class ModuleRecord:
     warnings: list[str] = field(default_factory=list)
     migration: dict[str, Any] = field(default_factory=lambda: {"current": None, "head": None})
     started: bool = False
+    #: Routers of the module with their own lifespan: the hub runs them (lifespans.py).
+    lifespan_routers: list[Any] = field(default_factory=list)
     #: The persisted admin decision (None: none yet, the allowlist decides).
     admin_enabled: bool | None = None
     admin_changed_by: str | None = None

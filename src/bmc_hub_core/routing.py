@@ -12,8 +12,10 @@ from fastapi.params import Depends
 from fastapi.routing import RouteContext, iter_route_contexts
 from starlette.routing import Host, Mount
 
+from .calling import run_sync
 from .errors import HookReturnError
 from .hub import Hub
+from .module_stacks import ModuleStacks, ModuleUrls
 from .registry import ModuleRecord
 from .responses import MODULE_ROUTE_RESPONSES
 from .types import Stage
@@ -82,16 +84,11 @@ def _has_own_lifespan(router: APIRouter) -> bool:
     return False
 
 
-def _refuse_lifespans(routers: list[APIRouter], hook: str) -> None:
-    """A router's own lifespan or startup/shutdown handlers would run outside the hub's
-    guards, and one raising would stop the whole hub from starting."""
-    for router in routers:
-        if router.on_startup or router.on_shutdown or _has_own_lifespan(router):
-            raise HookReturnError(
-                f"a router from {hook} has its own lifespan or startup/shutdown handlers, "
-                "which would run outside the hub's guards; use the on_startup and "
-                "on_shutdown hooks instead"
-            )
+def with_lifespan(routers: list[APIRouter]) -> list[APIRouter]:
+    """Routers with their own lifespan or startup/shutdown handlers. The hub runs those
+    under its guards (:mod:`.lifespans`); merged into the app's, one raising would stop
+    the whole hub from starting."""
+    return [r for r in routers if r.on_startup or r.on_shutdown or _has_own_lifespan(r)]
 
 
 def _call(hub: Hub, hook: str, record: ModuleRecord) -> list[APIRouter]:
@@ -100,18 +97,34 @@ def _call(hub: Hub, hook: str, record: ModuleRecord) -> list[APIRouter]:
         return []
     if outcome.error is not None:
         raise outcome.error
-    routers = _as_routers(outcome.value, hook)
-    _refuse_lifespans(routers, hook)
-    return routers
+    return _as_routers(outcome.value, hook)
 
 
-def _effective(routers: list[APIRouter], prefix: str) -> list[RouteContext]:
-    """Every route of ``routers`` as it will be served under ``prefix`` (full paths,
-    included routers followed), computed without touching the app."""
+def _probe(routers: list[APIRouter], prefix: str) -> APIRouter:
+    """A router holding ``routers`` as they will be served under ``prefix``: its routes
+    have full paths (included routers followed) and it resolves their URL names."""
     probe = APIRouter()
     for router in routers:
         probe.include_router(router, prefix=prefix)
-    return list(iter_route_contexts(probe.routes))
+    return probe
+
+
+def _middleware(hub: Hub, record: ModuleRecord, stacks: ModuleStacks) -> None:
+    """The module's ``register_middleware``, its factories run isolated too; raises."""
+    outcome = hub.call("register_middleware", record.name)
+    if outcome is None:
+        return
+    if outcome.error is not None:
+        raise outcome.error
+    entries = outcome.value
+    built = run_sync(
+        record.name,
+        "middleware factory",
+        lambda: stacks.add_middleware(record.name, entries),
+        hub.settings.hook_timeout,
+    )
+    if built.error is not None:
+        raise built.error
 
 
 def _outside(name: str, contexts: list[RouteContext]) -> list[str]:
@@ -156,16 +169,20 @@ def mount_module(
     hub: Hub,
     record: ModuleRecord,
     taken: Taken,
+    stacks: ModuleStacks,
     dependencies: list[Depends],
     max_body_size: int | None = None,
 ) -> None:
-    """Mount one module's routes and views, all or nothing; failures fail the module."""
+    """Mount one module's routes and views and build its middleware, all or nothing;
+    failures fail the module."""
     name = record.name
     api_at, view_at = api_prefix(name), view_prefix(name)
     try:
         api = _call(hub, "register_routes", record)
         views = _call(hub, "register_views", record)
-        api_routes, view_routes = _effective(api, api_at), _effective(views, view_at)
+        api_probe, view_probe = _probe(api, api_at), _probe(views, view_at)
+        api_routes = list(iter_route_contexts(api_probe.routes))
+        view_routes = list(iter_route_contexts(view_probe.routes))
     # register_* may raise anything (SystemExit too); so may building the routes of what
     # they returned (FastAPI asserts on bad paths): it is the module's failure.
     except BaseException as exc:
@@ -196,6 +213,14 @@ def mount_module(
             "route collision: " + "; ".join(clashes) + "; rename the module's path",
         )
         return
+    try:
+        _middleware(hub, record, stacks)
+    # register_middleware and its factories may raise anything: the module's failure.
+    except BaseException as exc:
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        record.fail(Stage.MIDDLEWARE, exc)
+        return
     schema_problem = _schema_ok(api, api_at, name) if api_keys else None
     if schema_problem:
         message = f"routes left out of the OpenAPI document: {schema_problem}"
@@ -222,6 +247,8 @@ def mount_module(
             max_body_size=max_body_size,
         )
     app.router.lifespan_context = app_lifespan
+    record.lifespan_routers = with_lifespan([*api, *views])
+    stacks.urls[name] = ModuleUrls([api_probe, view_probe], app.router)
     record.routes = sorted({p for _, p in api_keys})
     record.views = sorted({p for _, p in view_keys})
     for key in [*api_keys, *view_keys]:
@@ -230,8 +257,11 @@ def mount_module(
 
 def mount_modules(
     app: FastAPI, hub: Hub, dependencies: list[Depends], max_body_size: int | None = None
-) -> None:
+) -> ModuleStacks:
+    """Mount every loaded module; returns their middleware chains and URL resolvers."""
+    stacks = ModuleStacks()
     taken: Taken = {key: "core" for key in route_keys(app.router.routes)}
     for record in hub.registry.loaded():
         if record.context is not None:
-            mount_module(app, hub, record, taken, dependencies, max_body_size)
+            mount_module(app, hub, record, taken, stacks, dependencies, max_body_size)
+    return stacks
