@@ -119,7 +119,7 @@ def test_apply_rows_only_touches_loaded_modules():
         "broken": _row("broken", True),
         "outside": _row("outside", True),
     }
-    assert apply_rows(registry, rows) is True
+    assert sorted(apply_rows(registry, rows)) == ["back", "off"]
     states = {r.name: r.state for r in registry}
     assert states == {
         "off": ModuleState.DISABLED,
@@ -129,7 +129,7 @@ def test_apply_rows_only_touches_loaded_modules():
         "fresh": ModuleState.ENABLED,  # no row: the allowlist decides
     }
     assert registry.get("off").admin_changed_by == "someone"
-    assert apply_rows(registry, rows) is False
+    assert apply_rows(registry, rows) == []
 
 
 def _row(name: str, enabled: bool | None, seq: int = 1) -> StateRow:
@@ -146,8 +146,8 @@ def test_poller_applies_a_change_written_elsewhere(engine: Engine):
     registry = registry_of(demo=ModuleState.ENABLED)
     calls: list[str] = []
 
-    async def prepare() -> None:
-        calls.append(f"prepare:{registry.get('demo').state}")
+    async def prepare(changed: list[str]) -> None:
+        calls.append(f"prepare:{registry.get('demo').state}:{','.join(changed)}")
 
     async def scenario() -> None:
         poller = StatePoller(engine, registry, 0.05, lambda: calls.append("publish"), prepare)
@@ -161,7 +161,7 @@ def test_poller_applies_a_change_written_elsewhere(engine: Engine):
         await poller.stop()
 
     asyncio.run(scenario())
-    assert calls == ["prepare:disabled", "publish"]
+    assert calls == ["prepare:disabled:demo", "publish"]
     assert registry.get("demo").state is ModuleState.DISABLED
 
 
@@ -252,3 +252,66 @@ def test_a_poller_that_dies_says_so(engine: Engine, caplog: pytest.LogCaptureFix
         asyncio.run(scenario())
     assert "no longer follows admin toggles" in caplog.text
     assert "bug in publish" in caplog.text
+
+
+def test_every_worker_tells_its_modules_when_they_are_enabled_or_disabled(hub_app):
+    """Two apps on one database: the toggle on one reaches the other's hooks and switch."""
+    import threading
+
+    from starlette.testclient import TestClient
+
+    from bmc_hub_core import ModuleContext
+    from bmc_hub_core.testing import ADMIN_TOKEN
+
+    from .fakes import fake_module
+
+    events: list[str] = []
+
+    def watched(worker: str) -> object:
+        def on_enable(module: ModuleContext) -> None:
+            events.append(f"{worker}: enable, switch {bool(module.enabled)}")
+
+        async def on_disable(module: ModuleContext) -> None:
+            events.append(f"{worker}: disable, switch {bool(module.enabled)}")
+
+        def register_routes(module: ModuleContext):  # type: ignore[no-untyped-def]
+            from fastapi import APIRouter
+
+            router = APIRouter()
+
+            @router.get("/stream")
+            async def stream() -> str:
+                await module.enabled.wait_disabled()  # a stream would end here
+                return "ended"
+
+            return router
+
+        return fake_module(
+            "watched", on_enable=on_enable, on_disable=on_disable, register_routes=register_routes
+        )
+
+    admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    with (
+        TestClient(hub_app(modules={"watched": watched("a")}), headers=admin) as first,
+        TestClient(hub_app(modules={"watched": watched("b")}), headers=admin) as second,
+    ):
+        answers: list[str] = []
+        waiting = threading.Thread(
+            target=lambda: answers.append(second.get("/api/v1/watched/stream").text)
+        )
+        waiting.start()
+        time.sleep(0.3)
+        assert answers == []  # still waiting while enabled
+        assert first.post("/api/v1/modules/watched/disable").status_code == 200
+        waiting.join(10)
+        assert answers == ['"ended"']  # the other worker's stream ended (poll: 0.2 s)
+        assert first.post("/api/v1/modules/watched/enable").status_code == 200
+        deadline = time.monotonic() + 5
+        while len(events) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert sorted(events) == [
+        "a: disable, switch False",
+        "a: enable, switch True",
+        "b: disable, switch False",
+        "b: enable, switch True",
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,52 @@ from .names import table_prefix
 if TYPE_CHECKING:  # the ORM and the templates are imported when first used
     from sqlalchemy.orm import Session, sessionmaker
     from starlette.templating import Jinja2Templates
+
+
+class EnabledSwitch:
+    """``module.enabled``: whether the module is enabled right now, for code that runs
+    on (streams, loops) to watch::
+
+        while module.enabled:
+            ...
+        await module.enabled.wait_disabled()   # returns when an admin disables it
+
+    The core sets it on every worker as soon as a toggle is applied (before
+    ``on_enable``/``on_disable`` run). Use it from the server's event loop.
+    """
+
+    def __init__(self) -> None:
+        self._on = False
+        self._changed: asyncio.Event | None = None
+
+    def __bool__(self) -> bool:
+        return self._on
+
+    def is_set(self) -> bool:
+        return self._on
+
+    def set(self, on: bool) -> None:
+        """The core's switch (modules only read it)."""
+        if on == self._on:
+            return
+        self._on = on
+        if self._changed is not None:
+            self._changed.set()
+            self._changed = None
+
+    async def _wait_until(self, on: bool) -> None:
+        while self._on is not on:
+            if self._changed is None:
+                self._changed = asyncio.Event()
+            await self._changed.wait()
+
+    async def wait_disabled(self) -> None:
+        """Return once the module is disabled (at once if it is)."""
+        await self._wait_until(False)
+
+    async def wait_enabled(self) -> None:
+        """Return once the module is enabled (at once if it is)."""
+        await self._wait_until(True)
 
 
 def module_logger(name: str) -> logging.Logger:
@@ -43,6 +90,8 @@ class ModuleContext:
     template_source: Callable[[], Jinja2Templates] = field(repr=False)
     settings: ModuleSettings = field(default_factory=ModuleSettings)
     logger: logging.Logger = field(init=False)
+    #: Whether the module is enabled right now (see :class:`EnabledSwitch`).
+    enabled: EnabledSwitch = field(default_factory=EnabledSwitch, init=False)
     _sessions: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
     _dry_engine: Engine | None = field(default=None, init=False, repr=False)
 

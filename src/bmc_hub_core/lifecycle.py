@@ -32,7 +32,8 @@ class Lifecycle:
             hub.registry,
             hub.settings.state_poll_seconds,
             self.publish,
-            self.start_enabled,
+            self._before_serving,
+            self._after_disabling,
         )
 
     def publish(self) -> None:
@@ -58,6 +59,7 @@ class Lifecycle:
         apply_rows(self.hub.registry, rows)
         self.poller.seed(rows)
         await self.start_enabled()
+        self._sync_switches()
         self.publish()
         if settings.strict:
             problems = self.strict_problems()
@@ -94,6 +96,39 @@ class Lifecycle:
                     record.fail(Stage.STARTUP, error)
                     continue
                 self.lifespans[name] = lifespans
+
+    def _sync_switches(self) -> None:
+        """``module.enabled`` follows each module's state (streams watch it)."""
+        for record in self.hub.registry.loaded():
+            if record.context is not None:
+                record.context.enabled.set(record.state is ModuleState.ENABLED)
+
+    async def _before_serving(self, changed: list[str]) -> None:
+        """A toggle was read: start and tell modules enabled now, before the gate serves
+        them again."""
+        await self.start_enabled()
+        for name in changed:
+            record = self.hub.registry.get(name)
+            if record is None or record.state is not ModuleState.ENABLED:
+                continue
+            assert record.context is not None
+            record.context.enabled.set(True)
+            await self._tell(name, "on_enable")
+
+    async def _after_disabling(self, changed: list[str]) -> None:
+        """The gate already answers 404 for modules disabled now: tell them to stop."""
+        for name in changed:
+            record = self.hub.registry.get(name)
+            if record is None or record.state is not ModuleState.DISABLED:
+                continue
+            assert record.context is not None
+            record.context.enabled.set(False)
+            await self._tell(name, "on_disable")
+
+    async def _tell(self, name: str, hook: str) -> None:
+        outcome = await self.hub.acall(hook, name)
+        if outcome is not None and outcome.error is not None:
+            log.error("module '%s' %s failed: %s", name, hook, outcome.error)
 
     async def shutdown(self) -> None:
         await self.poller.stop()

@@ -94,9 +94,9 @@ def write_toggle(engine: Engine, name: str, *, enabled: bool, by: str, reason: s
                 raise
 
 
-def apply_rows(registry: Registry, rows: dict[str, StateRow]) -> bool:
-    """Apply persisted toggles to loaded modules; True if any state changed."""
-    changed = False
+def apply_rows(registry: Registry, rows: dict[str, StateRow]) -> list[str]:
+    """Apply persisted toggles to loaded modules; the names whose state changed."""
+    changed: list[str] = []
     for record in registry.loaded():
         row = rows.get(record.name)
         wanted = (
@@ -111,16 +111,17 @@ def apply_rows(registry: Registry, rows: dict[str, StateRow]) -> bool:
             record.admin_reason = row.reason
         if record.state is not wanted:
             record.state = wanted
-            changed = True
+            changed.append(record.name)
     return changed
 
 
 class StatePoller:
     """Background task: re-read the table every interval, apply and publish on change.
 
-    ``prepare`` runs after new rows are applied and before ``publish`` swaps the gate's
-    view: the lifecycle starts modules enabled at runtime there, so a module is served
-    only once its ``on_startup`` ran.
+    ``prepare(changed)`` runs after new rows are applied and before ``publish`` swaps the
+    gate's view: the lifecycle starts modules enabled at runtime there, so a module is
+    served only once its ``on_startup``/``on_enable`` ran. ``after(changed)`` runs once
+    the gate answers with the new states (``on_disable``).
     """
 
     def __init__(
@@ -129,13 +130,15 @@ class StatePoller:
         registry: Registry,
         interval: float,
         publish: Callable[[], None],
-        prepare: Callable[[], Awaitable[None]] | None = None,
+        prepare: Callable[[list[str]], Awaitable[None]] | None = None,
+        after: Callable[[list[str]], Awaitable[None]] | None = None,
     ) -> None:
         self.engine = engine
         self.registry = registry
         self.interval = interval
         self.publish = publish
         self.prepare = prepare
+        self.after = after
         self._last: tuple[tuple[str, int], ...] | None = None
         self._task: asyncio.Task[None] | None = None
         # One poll at a time: an admin request's poll and the loop's must not apply an
@@ -158,10 +161,12 @@ class StatePoller:
             if mark == self._last:
                 return False
             self._last = mark
-            apply_rows(self.registry, rows)
+            changed = apply_rows(self.registry, rows)
             if self.prepare is not None:
-                await self.prepare()
+                await self.prepare(changed)
             self.publish()
+            if self.after is not None:
+                await self.after(changed)
             return True
 
     async def _loop(self) -> None:
