@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import admin, admin_page, api_core, docs_ui, pages
+from . import admin, admin_page, api_core, docs_ui, metrics_api, pages
 from .answers import Answers
 from .auth import BEARER, LoginRequired, login_redirect, module_refusal
 from .discovery import Candidate
@@ -57,7 +57,7 @@ def create_app(
     for tests; production passes only ``settings``.
     """
     settings = settings or load_settings()
-    hub = Hub.build(settings, candidates=candidates, extra_plugins=modules)
+    hub = Hub.build(settings, candidates=candidates, extra_plugins=modules, metrics=True)
     lifecycle = Lifecycle(hub)
     health = HealthService(hub)
 
@@ -101,7 +101,7 @@ def create_app(
     # BMC_HUB_MAX_BODY_BYTES: checked against Content-Length before a body is read and
     # while it streams (413); a route's own ``max_body_size=`` overrides it for that route.
     limit = settings.max_body_bytes
-    for router in (admin, admin_page, api_core, pages):
+    for router in (admin, admin_page, api_core, pages, metrics_api):
         app.include_router(router.build_router(), max_body_size=limit)
     # The gate checks tokens for every module URL space (routes, mounts, websockets);
     # the dependency only declares the bearer scheme in the OpenAPI document.
@@ -115,6 +115,7 @@ def create_app(
         guard=(lambda scope: module_refusal(scope, hub)) if settings.api_token_values else None,
         answers=answers,
         stacks=stacks,
+        metrics=hub.metrics,
     )
     return app
 

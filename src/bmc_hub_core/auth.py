@@ -84,6 +84,11 @@ def _matches(token: str, candidates: tuple[str, ...]) -> bool:
     return found
 
 
+def token_matches(token: str | None, expected: str) -> bool:
+    """``token`` is ``expected`` (constant time)."""
+    return token is not None and _matches(token, (expected,))
+
+
 def is_admin_token(settings: Settings, token: str | None) -> bool:
     if settings.admin_token is None or token is None:
         return False

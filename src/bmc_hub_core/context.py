@@ -13,12 +13,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from .db import module_metadata
+from .errors import BmcHubError
 from .module_settings import ModuleSettings
 from .names import table_prefix
 
-if TYPE_CHECKING:  # the ORM and the templates are imported when first used
+if TYPE_CHECKING:  # the ORM, the templates and metrics are imported when first used
     from sqlalchemy.orm import Session, sessionmaker
     from starlette.templating import Jinja2Templates
+
+    from .metrics import ModuleMetrics
 
 
 class EnabledSwitch:
@@ -88,6 +91,8 @@ class ModuleContext:
     hub_engine: Engine = field(repr=False)
     #: Returns the hub's templates (built on first use).
     template_source: Callable[[], Jinja2Templates] = field(repr=False)
+    #: Returns the module's metrics (None outside a server).
+    metrics_source: Callable[[], ModuleMetrics] | None = field(default=None, repr=False)
     settings: ModuleSettings = field(default_factory=ModuleSettings)
     logger: logging.Logger = field(init=False)
     #: Whether the module is enabled right now (see :class:`EnabledSwitch`).
@@ -114,6 +119,17 @@ class ModuleContext:
     def templates(self) -> Jinja2Templates:
         """The hub's templates; this module's own are addressed as ``"NAME/file.html"``."""
         return self.template_source()
+
+    @property
+    def metrics(self) -> ModuleMetrics:
+        """The module's own Prometheus collectors, ``bmc_hub_module_NAME_*``, shown at
+        ``/metrics``: ``module.metrics.counter("imports", "Files imported")``."""
+        if self.metrics_source is None:
+            raise BmcHubError(
+                f"module '{self.name}': metrics exist only in a running hub (create_app), "
+                "not in CLI commands; create collectors in hooks the server calls"
+            )
+        return self.metrics_source()
 
     @property
     def table_prefix(self) -> str:

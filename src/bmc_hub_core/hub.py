@@ -36,6 +36,7 @@ from .types import ModuleState, Stage
 if TYPE_CHECKING:
     from starlette.templating import Jinja2Templates
 
+    from .metrics import HubMetrics, ModuleMetrics
     from .signin import SignIn
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,8 @@ class Hub:
         self.loop_blockers: set[str] = set()
         #: Called with every hook outcome (metrics).
         self.observers: list[Callable[[Outcome], None]] = []
+        #: The server's metrics (None for CLI commands, which expose none).
+        self.metrics: HubMetrics | None = None
 
     @functools.cached_property
     def templates(self) -> Jinja2Templates:
@@ -85,13 +88,20 @@ class Hub:
         engine: Engine | None = None,
         candidates: dict[str, list[Candidate]] | None = None,
         extra_plugins: dict[str, object] | None = None,
+        metrics: bool = False,
     ) -> Hub:
         """Discover and load modules.
 
         ``extra_plugins`` registers in-process module objects (name → object) as if they
-        were installed and allowed: the test kit uses it.
+        were installed and allowed: the test kit uses it. ``metrics`` collects the
+        server's metrics from the first hook call on.
         """
         hub = cls(settings, engine or make_engine(settings.database_url))
+        if metrics:
+            from .metrics import HubMetrics  # prometheus-client: only servers need it
+
+            hub.metrics = HubMetrics()
+            hub.observers.append(hub.metrics.hook)
         found = scan() if candidates is None else candidates
         hub.registry = plan(settings, found, hub.core_version)
         for name, plugin in (extra_plugins or {}).items():
@@ -135,6 +145,7 @@ class Hub:
             distribution=record.distribution,
             hub_engine=self.engine,
             template_source=lambda: self.templates,
+            metrics_source=self._module_metrics(record.name),
         )
         record.context = context
         if not self._configure(record, context):
@@ -195,6 +206,10 @@ class Hub:
             blockers=self.loop_blockers,
         )
         return self._observed(outcome)
+
+    def _module_metrics(self, name: str) -> Callable[[], ModuleMetrics] | None:
+        metrics = self.metrics
+        return None if metrics is None else (lambda: metrics.module(name))
 
     def _configure(self, record: ModuleRecord, context: ModuleContext) -> bool:
         model: type[ModuleSettings] = ModuleSettings

@@ -39,6 +39,8 @@ class Lifecycle:
     def publish(self) -> None:
         """Swap the gate's mapping for one computed from the current states."""
         self.view = compute_view(self.hub.registry)
+        if self.hub.metrics is not None:
+            self.hub.metrics.states(self.hub.registry)
 
     def strict_problems(self) -> list[str]:
         return [
@@ -53,7 +55,11 @@ class Lifecycle:
         for line in advise(self.hub).warnings:
             log.warning("%s", line)
         # Alembic is synchronous and process-global: never inside the event loop.
-        await anyio.to_thread.run_sync(run_migrations, self.hub, None, not settings.auto_migrate)
+        report = await anyio.to_thread.run_sync(
+            run_migrations, self.hub, None, not settings.auto_migrate
+        )
+        if self.hub.metrics is not None:
+            self.hub.metrics.migrated(report)
         await anyio.to_thread.run_sync(self.hub.signin.load_key)
         rows = await anyio.to_thread.run_sync(read_rows, self.hub.engine)
         apply_rows(self.hub.registry, rows)

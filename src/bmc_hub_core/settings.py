@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     admin_token: SecretStr | None = None
     #: Comma-separated tokens for the data API; unset leaves data routes open.
     api_tokens: SecretStr | None = None
+    #: A token for the Prometheus scraper at /metrics (the admin token works too).
+    metrics_token: SecretStr | None = None
     #: Signs browser sessions; unset, the hub makes one and keeps it in the database.
     secret_key: SecretStr | None = None
     #: How long a browser sign-in lasts.

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
+import shutil
 import socket
+import tempfile
 
 import typer
 
@@ -96,6 +99,8 @@ def serve(
         options["reload_dirs"] = reload_dirs(allowed)
     import uvicorn  # only `serve` needs the server; other commands start faster
 
+    metrics_dir = _metrics_across_workers(workers)
+
     uvicorn.run(
         "bmc_hub_core.app:app_from_env",
         factory=True,
@@ -106,3 +111,18 @@ def serve(
         log_level=settings.log_level.lower(),
         **options,  # type: ignore[arg-type]
     )
+    if metrics_dir is not None:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _metrics_across_workers(workers: int) -> str | None:
+    """Several workers: prometheus-client's multiprocess mode, so /metrics on any worker
+    adds up every worker's numbers. A fresh folder per server run (workers inherit it);
+    an operator's own PROMETHEUS_MULTIPROC_DIR is kept as it is."""
+    from ..metrics import MULTIPROCESS_ENV
+
+    if workers < 2 or os.environ.get(MULTIPROCESS_ENV):
+        return None
+    folder = tempfile.mkdtemp(prefix="bmc-hub-metrics-")
+    os.environ[MULTIPROCESS_ENV] = folder
+    return folder

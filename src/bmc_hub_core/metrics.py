@@ -1,0 +1,163 @@
+"""Prometheus metrics of one hub: per-module requests, states, hook calls, migrations.
+
+Every app has its own registry (tests build many apps in one process). With several
+worker processes (``bmc-hub serve --workers N`` sets ``PROMETHEUS_MULTIPROC_DIR``),
+prometheus-client's multiprocess mode writes each worker's values to files and a scrape
+of ``/metrics`` on any worker adds them up, so the numbers are the server's, not one
+worker's.
+
+Modules get their own collectors through ``module.metrics`` (:class:`ModuleMetrics`),
+named ``bmc_hub_module_NAME_*``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+
+from .types import ModuleState
+
+if TYPE_CHECKING:
+    from .calling import Outcome
+    from .migrations.runner import MigrationReport
+    from .registry import Registry
+
+MULTIPROCESS_ENV = "PROMETHEUS_MULTIPROC_DIR"
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class ModuleMetrics:
+    """``module.metrics``: a module's own collectors, namespaced and registered once.
+
+    ``module.metrics.counter("imports", "Files imported", ["outcome"])`` is the metric
+    ``bmc_hub_module_NAME_imports_total``; asking again returns the same collector.
+    """
+
+    def __init__(self, module: str, registry: CollectorRegistry) -> None:
+        self.module = module
+        self.registry = registry
+        self._made: dict[str, Any] = {}
+
+    def _make(self, kind: type[Any], name: str, documentation: str, **options: Any) -> Any:
+        full = f"bmc_hub_module_{self.module}_{name}"
+        made = self._made.get(full)
+        if made is None:
+            made = self._made[full] = kind(full, documentation, registry=self.registry, **options)
+        return made
+
+    def counter(self, name: str, documentation: str, labels: Iterable[str] = ()) -> Counter:
+        made: Counter = self._make(Counter, name, documentation, labelnames=tuple(labels))
+        return made
+
+    def gauge(self, name: str, documentation: str, labels: Iterable[str] = ()) -> Gauge:
+        made: Gauge = self._make(
+            Gauge, name, documentation, labelnames=tuple(labels), multiprocess_mode="mostrecent"
+        )
+        return made
+
+    def histogram(
+        self,
+        name: str,
+        documentation: str,
+        labels: Iterable[str] = (),
+        buckets: Iterable[float] = Histogram.DEFAULT_BUCKETS,
+    ) -> Histogram:
+        made: Histogram = self._make(
+            Histogram, name, documentation, labelnames=tuple(labels), buckets=tuple(buckets)
+        )
+        return made
+
+
+class HubMetrics:
+    """The hub's own metrics, and the registry modules add theirs to."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self._modules: dict[str, ModuleMetrics] = {}
+        self.requests = Counter(
+            "bmc_hub_requests_total",
+            "Requests to each module's URL space, by method and status class",
+            ["module", "method", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "bmc_hub_request_duration_seconds",
+            "Time to answer a request to a module's URL space",
+            ["module"],
+            registry=self.registry,
+        )
+        self.state = Gauge(
+            "bmc_hub_module_state",
+            "1 for each module's current state (enabled, disabled, failed, ...)",
+            ["module", "state"],
+            registry=self.registry,
+            multiprocess_mode="mostrecent",
+        )
+        self.hook_calls = Counter(
+            "bmc_hub_hook_calls_total",
+            "Hook calls per module and hook, by outcome (ok, error, timeout)",
+            ["module", "hook", "outcome"],
+            registry=self.registry,
+        )
+        self.hook_duration = Histogram(
+            "bmc_hub_hook_duration_seconds",
+            "How long each module's hook calls took",
+            ["module", "hook"],
+            registry=self.registry,
+        )
+        self.migrations = Counter(
+            "bmc_hub_migrations_total",
+            "Module migration runs by this process, by outcome (upgraded, failed)",
+            ["module", "outcome"],
+            registry=self.registry,
+        )
+
+    def module(self, name: str) -> ModuleMetrics:
+        metrics = self._modules.get(name)
+        if metrics is None:
+            metrics = self._modules[name] = ModuleMetrics(name, self.registry)
+        return metrics
+
+    def request(self, module: str, method: str, status: int, started: float) -> None:
+        shown = method if method in _METHODS else "other"
+        self.requests.labels(module, shown, f"{status // 100}xx").inc()
+        self.latency.labels(module).observe(time.perf_counter() - started)
+
+    def hook(self, outcome: Outcome) -> None:
+        result = "ok" if outcome.ok else ("timeout" if outcome.timed_out else "error")
+        self.hook_calls.labels(outcome.module, outcome.hook, result).inc()
+        self.hook_duration.labels(outcome.module, outcome.hook).observe(outcome.seconds)
+
+    def states(self, registry: Registry) -> None:
+        for record in registry:
+            for state in ModuleState:
+                self.state.labels(record.name, state.value).set(int(record.state is state))
+
+    def migrated(self, report: MigrationReport) -> None:
+        for name in report.upgraded:
+            self.migrations.labels(name, "upgraded").inc()
+        for name in report.failed:
+            self.migrations.labels(name, "failed").inc()
+
+    def render(self) -> tuple[bytes, str]:
+        """The Prometheus text exposition: this process's, or every worker's when the
+        server runs several (multiprocess mode)."""
+        # prometheus-client's own variable (set by `bmc-hub serve --workers N`, or by ops
+        # for another process manager): the library itself reads it, so the hub does too.
+        if os.environ.get(MULTIPROCESS_ENV):
+            merged = CollectorRegistry()
+            prometheus_multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
+            return generate_latest(merged), CONTENT_TYPE_LATEST
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

@@ -1,0 +1,58 @@
+"""``GET /metrics``: the Prometheus text for a scraper, behind a token.
+
+Either the admin token (a bearer token or an admin's browser session), or the separate
+``BMC_HUB_METRICS_TOKEN`` a scraper can hold without being an admin.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from .auth import Bearer, authenticate, bearer_token, is_admin_token, token_matches
+from .hub import Hub
+from .responses import error_responses
+
+
+def build_router() -> APIRouter:
+    router = APIRouter(tags=["metrics"])
+
+    @router.get(
+        "/metrics",
+        response_class=Response,
+        responses={
+            200: {"content": {"text/plain": {}}, "description": "Prometheus text format"},
+            **error_responses(
+                401, 403, _401="Missing or wrong metrics or admin token", _403="No token set"
+            ),
+        },
+    )
+    async def metrics(request: Request, _bearer: Bearer = None) -> Response:
+        """Per-module requests, latency and status classes, module states, hook calls
+        and migrations, and every module's own ``bmc_hub_module_NAME_*`` metrics; added up
+        over every worker process of the server."""
+        hub: Hub = request.app.state.hub
+        settings = hub.settings
+        if settings.admin_token is None and settings.metrics_token is None:
+            raise HTTPException(
+                403,
+                "metrics are off: set BMC_HUB_METRICS_TOKEN (for the scraper) or "
+                "BMC_HUB_ADMIN_TOKEN on the server and restart",
+            )
+        token = bearer_token(request)
+        scraper = settings.metrics_token is not None and token_matches(
+            token, settings.metrics_token.get_secret_value()
+        )
+        if not scraper and not is_admin_token(settings, token):
+            principal = None if token else await authenticate(request, hub)
+            if principal is None or principal.role != "admin":
+                raise HTTPException(
+                    401,
+                    "send 'Authorization: Bearer <BMC_HUB_METRICS_TOKEN or admin token>'",
+                    headers={"WWW-Authenticate": "Bearer"},
+                )
+        assert hub.metrics is not None
+        body, content_type = hub.metrics.render()
+        return Response(body, media_type=content_type)
+
+    return router
