@@ -107,3 +107,98 @@ def test_workers_of_one_server_share_toggles(tmp_path: Path, postgres_url: str) 
         time.sleep(max(0.0, enabled_at + BUDGET - time.monotonic()))
         assert all_answer(server, 200) == []
         assert server.output().count("Started server process") >= 2
+
+
+def test_a_toggle_is_enforced_at_once_through_notifications(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    # The poll is slow on purpose: only the notification can be this fast.
+    env = {**hub_env(postgres_url), "BMC_HUB_STATE_POLL_SECONDS": "30"}
+    with (
+        serving(tmp_path / "a", env, wait=False) as a,
+        serving(tmp_path / "b", env, wait=False, workers=2) as b,
+    ):
+        a.wait_until_up()
+        b.wait_until_up()
+        delays = []
+        for action, wanted in [("disable", 404), ("enable", 200)] * 3:
+            at = toggle(a, action)
+            delays.append(seconds_until(b, wanted, at, limit=5))
+            time.sleep(0.2)  # both workers of b: none may lag behind
+            assert all_answer(b, wanted, requests=10) == []
+        assert sorted(delays)[len(delays) // 2] < 0.5, delays
+
+
+def test_no_request_is_served_after_the_disable_is_enforced(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Requests under load on another process: once one answered 404, none that started
+    later answers 200."""
+    import threading
+
+    env = {**hub_env(postgres_url), "BMC_HUB_STATE_POLL_SECONDS": "30"}
+    with (
+        serving(tmp_path / "a", env, wait=False) as a,
+        serving(tmp_path / "b", env, wait=False) as b,
+    ):
+        a.wait_until_up()
+        b.wait_until_up()
+        seen: list[tuple[float, float, int]] = []
+        stop = threading.Event()
+
+        def hammer() -> None:
+            with httpx.Client(base_url=b.base, timeout=5) as http:
+                while not stop.is_set():
+                    started = time.monotonic()
+                    code = http.get(HELLO).status_code
+                    seen.append((started, time.monotonic(), code))
+
+        threads = [threading.Thread(target=hammer) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)
+        toggle(a, "disable")
+        time.sleep(1.0)
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+    first_404 = min(end for _start, end, code in seen if code == 404)
+    served_after = [s for s in seen if s[0] > first_404 and s[2] == 200]
+    assert served_after == []
+    assert any(code == 200 for *_, code in seen)  # the load ran before the disable
+
+
+def test_the_listener_reconnects_after_its_connection_is_dropped(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    import sqlalchemy as sa
+
+    env = {**hub_env(postgres_url), "BMC_HUB_STATE_POLL_SECONDS": "30"}
+    admin = sa.create_engine(postgres_url, poolclass=sa.pool.NullPool)
+    listening = sa.text(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND query LIKE 'LISTEN %'"
+    )
+    try:
+        with serving(tmp_path, env) as server:
+            with admin.connect() as conn:
+                assert len(conn.execute(listening).all()) == 1  # dropped
+            time.sleep(2.0)  # the listener's first reconnect is after 0.5 s
+            at = toggle_direct(postgres_url)
+            assert seconds_until(server, 404, at, limit=5) < 1.0
+            assert "reconnecting in" in server.output()
+    finally:
+        admin.dispose()
+
+
+def toggle_direct(database_url: str) -> float:
+    """A toggle written by another process (as the CLI or another replica would)."""
+    from bmc_hub_core.db import make_engine
+    from bmc_hub_core.state import write_toggle
+
+    engine = make_engine(database_url)
+    try:
+        write_toggle(engine, "hello", enabled=False, by="test", reason=None)
+    finally:
+        engine.dispose()
+    return time.monotonic()

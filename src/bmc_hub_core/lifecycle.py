@@ -6,12 +6,14 @@ import logging
 from types import MappingProxyType
 
 import anyio
+from sqlalchemy.exc import SQLAlchemyError
 
 from .advice import advise
 from .errors import StrictModeError
 from .gate import GateView, compute_view
 from .hub import Hub
 from .lifespans import RouterLifespans
+from .listener import StateListener
 from .migrations.runner import run_migrations
 from .state import StatePoller, apply_rows, read_rows
 from .types import ModuleState, Stage
@@ -25,6 +27,8 @@ class Lifecycle:
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
         self.view: GateView = MappingProxyType({})
+        #: Instant toggles on PostgreSQL (None: poll only).
+        self.listener: StateListener | None = None
         #: name → the module's entered router lifespans (left at shutdown).
         self.lifespans: dict[str, RouterLifespans] = {}
         self.poller = StatePoller(
@@ -75,6 +79,9 @@ class Lifecycle:
                     + "; ".join(problems)
                 )
         self.poller.start()
+        if self.hub.engine.dialect.name == "postgresql":
+            self.listener = StateListener(self.hub.engine, self._notified)
+            self.listener.start()
         enabled = [r.name for r in self.hub.registry if r.state is ModuleState.ENABLED]
         log.info("hub started with modules: %s", ", ".join(enabled) or "(none)")
 
@@ -102,6 +109,13 @@ class Lifecycle:
                     record.fail(Stage.STARTUP, error)
                     continue
                 self.lifespans[name] = lifespans
+
+    async def _notified(self) -> None:
+        """A toggle was announced: read the table now (the poll's own read)."""
+        try:
+            await self.poller.poll_once()
+        except SQLAlchemyError as exc:
+            log.warning("module state refresh failed; the poll tries again: %s", exc)
 
     def _sync_switches(self) -> None:
         """``module.enabled`` follows each module's state (streams watch it)."""
@@ -137,6 +151,9 @@ class Lifecycle:
             log.error("module '%s' %s failed: %s", name, hook, outcome.error)
 
     async def shutdown(self) -> None:
+        if self.listener is not None:
+            await self.listener.stop()
+            self.listener = None
         await self.poller.stop()
         for record in reversed(self.hub.registry.loaded()):
             if not record.started or record.context is None:

@@ -1,8 +1,10 @@
 """Persisted runtime toggles (``hub_module_state``) and the per-worker poller.
 
-Every worker and replica polls the table (``BMC_HUB_STATE_POLL_SECONDS``) and swaps the
-gate's mapping atomically when any row changed. The table is tiny (one row per module),
-so reading it whole is cheaper and more robust than notifications that can be lost.
+Every worker and replica re-reads the table when it changed and swaps the gate's mapping
+atomically. On PostgreSQL a toggle also sends a notification every worker listens for
+(:mod:`.listener`), so it applies at once; the poll (``BMC_HUB_STATE_POLL_SECONDS``)
+stays as the fallback for SQLite and for a lost notification. The table is tiny (one
+row per module), so reading it whole is cheap and cannot miss a change.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .db import hub_module_state, utcnow
+from .listener import CHANNEL
 from .registry import Registry
 from .types import ModuleState
 
@@ -88,6 +91,9 @@ def write_toggle(engine: Engine, name: str, *, enabled: bool, by: str, reason: s
                     conn.execute(
                         sa.insert(hub_module_state).values(name=name, change_seq=1, **values)
                     )
+                if conn.dialect.name == "postgresql":
+                    # Delivered at COMMIT to every worker listening (listener.py).
+                    conn.execute(sa.select(sa.func.pg_notify(CHANNEL, name)))
             return
         except IntegrityError:
             if attempt == 2:
