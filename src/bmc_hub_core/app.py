@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -24,6 +25,7 @@ from .health import HealthService
 from .http_errors import ContentTooLarge, method_not_allowed, validation_error
 from .hub import Hub
 from .lifecycle import Lifecycle
+from .logs import RequestLog, logging_config
 from .routing import mount_modules
 from .settings import Settings, load_settings
 
@@ -117,11 +119,17 @@ def create_app(
         stacks=stacks,
         metrics=hub.metrics,
     )
+    app.add_middleware(RequestLog)  # outermost: every request gets its id and log line
     return app
 
 
 def app_from_env() -> FastAPI:
-    """uvicorn factory (``bmc_hub_core.app:app_from_env``): settings from the environment."""
+    """uvicorn factory (``bmc_hub_core.app:app_from_env``): settings from the environment.
+
+    ``bmc-hub serve`` configures logging through uvicorn; another server (uvicorn or
+    gunicorn run by hand) gets the same log lines from here.
+    """
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s:     %(name)s: %(message)s")
+    if not logging.getLogger().handlers:
+        logging.config.dictConfig(logging_config(settings.log_level, settings.log_format))
     return create_app(settings)

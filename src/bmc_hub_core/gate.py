@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .answers import Answers, HeaderList, send_json
 from .dryrun.engine import close_request_scope, open_request_scope
+from .logs import MODULE
 from .module_stacks import ModuleStacks
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class ModuleGate:
         if name is None or entry is None or (is_health and scope.get("method") in HEALTH_METHODS):
             await self.app(scope, receive, send)
             return
+        MODULE.set(name)  # log lines of this request name the module
         if self.metrics is None or scope["type"] != "http":
             await self._module_request(scope, receive, send, name, entry)
             return

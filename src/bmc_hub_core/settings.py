@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     #: for themselves with FastAPI's ``max_body_size=``).
     max_body_bytes: Annotated[int, Field(ge=1024, le=2**40)] = 10 * 1024 * 1024
     log_level: str = "INFO"
+    #: One line per event: ``text`` for people, ``json`` for log collectors.
+    log_format: Literal["text", "json"] = "text"
     trace_hooks: bool = False
 
     @field_validator("log_level")

@@ -14,6 +14,7 @@ import typer
 from ..db import make_engine
 from ..discovery import scan
 from ..errors import BmcHubError
+from ..logs import logging_config
 from ..settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -109,6 +110,9 @@ def serve(
         reload=reload,
         workers=workers,
         log_level=settings.log_level.lower(),
+        log_config=logging_config(settings.log_level, settings.log_format),
+        # The hub logs each request itself, with its id and duration (logs.RequestLog).
+        access_log=False,
         **options,  # type: ignore[arg-type]
     )
     if metrics_dir is not None:
