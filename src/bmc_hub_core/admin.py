@@ -23,6 +23,7 @@ from .errors import ModuleStateError, UnknownModuleError
 from .health import HealthService
 from .hub import Hub
 from .lifecycle import Lifecycle
+from .migrations.tracking import read_currents
 from .records import module_record
 from .registry import ModuleRecord
 from .responses import error_responses
@@ -80,10 +81,39 @@ def actor(request: Request) -> str:
     return f"admin api from {client}"
 
 
-async def record_json(request: Request, record: ModuleRecord) -> dict[str, Any]:
+async def record_json(
+    request: Request, record: ModuleRecord, current: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, Any]:
     service: HealthService = request.app.state.health
     health = (await service.check(record)).as_dict() if service.is_reported(record) else None
-    return module_record(record, _hub(request).registry, health=health, detail=True)
+    if current is None:
+        current = await live_revisions(_hub(request), [record])
+    return module_record(
+        record,
+        _hub(request).registry,
+        health=health,
+        detail=True,
+        current=current.get(record.name),
+    )
+
+
+async def live_revisions(hub: Hub, records: list[ModuleRecord]) -> dict[str, tuple[str, ...]]:
+    """name → the revisions each module's version table holds now (one statement), so a
+    database a rolling deploy upgraded shows in the admin API at once."""
+    tables = {r.name: f"{r.name}_alembic_version" for r in records if r.known_revisions}
+    if not tables:
+        return {}
+
+    def read() -> dict[str, tuple[str, ...]]:
+        with hub.engine.connect() as conn:
+            found = read_currents(conn, tables.values())
+        return {name: found[table] for name, table in tables.items()}
+
+    try:
+        return await anyio.to_thread.run_sync(read)
+    except SQLAlchemyError as exc:
+        log.warning("module revisions not read: %s", str(exc).splitlines()[0])
+        return {}
 
 
 async def toggle(request: Request, name: str, enabled: bool, reason: str | None) -> ModuleRecord:
@@ -144,7 +174,8 @@ def build_router() -> APIRouter:
     async def list_modules(request: Request) -> list[dict[str, Any]]:
         """Every discovered module with its state, error, switches and health."""
         records = list(_hub(request).registry)
-        return list(await asyncio.gather(*(record_json(request, r) for r in records)))
+        current = await live_revisions(_hub(request), records)
+        return list(await asyncio.gather(*(record_json(request, r, current) for r in records)))
 
     @router.get("/{name}", responses=error_responses(404, _404="Unknown module"))
     async def show_module(request: Request, name: str) -> dict[str, Any]:

@@ -30,10 +30,16 @@ def module_record(
     *,
     health: dict[str, Any] | None = None,
     detail: bool = False,
+    current: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
     """``name, distribution, version, state, error, table_prefix, read_only, dry_run,
     migration {current, head}, routes, health`` (+ ``views, dependencies, warnings,
-    admin, settings`` with ``detail``). Secrets in settings are redacted."""
+    admin, settings`` with ``detail``). Secrets in settings are redacted.
+
+    ``current`` is the module's revisions read from the database just now (the admin
+    API passes it): a revision the code does not know (a rolling deploy upgraded the
+    database) shows as ``migration.ahead`` and a warning, while this process serves on.
+    """
     settings = record.context.settings if record.context is not None else None
     state, error = shown_state(record, registry)
     data: dict[str, Any] = {
@@ -45,15 +51,23 @@ def module_record(
         "table_prefix": record.table_prefix,
         "read_only": settings.read_only if settings else None,
         "dry_run": settings.dry_run if settings else None,
-        "migration": dict(record.migration),
+        "migration": _migration(record, current),
         "routes": list(record.routes),
         "health": health,
     }
+    warnings = list(record.warnings)
+    if data["migration"].get("ahead"):
+        warnings.append(
+            f"the database is newer than this code: {record.name}_alembic_version holds "
+            f"{', '.join(data['migration']['ahead'])}, which version {record.version} does "
+            "not have (a rolling deploy upgraded it); this process serves on with its "
+            "code; replace it with the new version"
+        )
     if detail:
         data.update(
             views=list(record.views),
             dependencies=list(record.dependencies),
-            warnings=list(record.warnings),
+            warnings=warnings,
             admin={
                 "enabled": record.admin_enabled,
                 "changed_by": record.admin_changed_by,
@@ -63,3 +77,14 @@ def module_record(
             settings=redacted(settings) if settings else None,
         )
     return data
+
+
+def _migration(record: ModuleRecord, current: tuple[str, ...] | None) -> dict[str, Any]:
+    if current is None or not record.known_revisions:
+        return dict(record.migration)
+    ahead = [rev for rev in current if rev not in record.known_revisions]
+    return {
+        **record.migration,
+        "current": current[0] if current else None,
+        "ahead": ahead or None,
+    }

@@ -37,6 +37,8 @@ class ModuleRecord:
     views: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     migration: dict[str, Any] = field(default_factory=lambda: {"current": None, "head": None})
+    #: Every revision id the installed code has (to tell a database that is newer).
+    known_revisions: frozenset[str] = frozenset()
     started: bool = False
     #: Routers of the module with their own lifespan: the hub runs them (lifespans.py).
     lifespan_routers: list[Any] = field(default_factory=list)

@@ -75,4 +75,5 @@ def collect(hub: Hub, names: list[str] | None = None) -> dict[str, Branch | None
             continue
         branches[record.name] = branch
         record.migration = {"current": None, "head": branch.head if branch else None}
+        record.known_revisions = frozenset(branch.order) if branch else frozenset()
     return branches
