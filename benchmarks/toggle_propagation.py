@@ -1,0 +1,155 @@
+#!/usr/bin/env python3
+"""How fast a toggle made on one server is enforced on another sharing the database.
+
+Two real ``bmc-hub serve`` processes (one worker each) serve the example module
+``hello``. The benchmark disables and enables it through server A's admin API, and
+measures how long until server B answers accordingly (404, then 200), asking B every
+5 ms. On PostgreSQL a toggle is NOTIFYed and every worker LISTENs, so it is enforced at
+once; on SQLite the poll (``BMC_HUB_STATE_POLL_SECONDS``) applies it.
+
+    python benchmarks/toggle_propagation.py [--toggles 20] [--poll 2] [--quick]
+                                            [--database-url postgresql+psycopg2://...]
+
+Prints median, 90th percentile and worst delay for each backend, and the target:
+median <= 0.2 s on PostgreSQL, every delay <= the poll interval (+ a request) on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import sqlalchemy as sa
+
+TOKEN = "benchmark-admin-token"
+BMC_HUB = str(Path(sys.executable).with_name("bmc-hub"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(folder: Path, env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BMC_HUB_", "MODULES__"))}
+    log = (folder / f"serve-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [BMC_HUB, "serve", "--port", str(port)],
+        env={**clean, **env},
+        cwd=folder,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise SystemExit(f"the server did not start; see {log.name}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def measure(a: str, b: str, toggles: int) -> list[float]:
+    delays = []
+    admin = {"Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(timeout=10) as http:
+        for index in range(toggles):
+            action, wanted = ("disable", 404) if index % 2 == 0 else ("enable", 200)
+            answer = http.post(f"{a}/api/v1/modules/hello/{action}", headers=admin)
+            answer.raise_for_status()
+            since = time.monotonic()
+            while http.get(b + "/api/v1/hello/").status_code != wanted:
+                if time.monotonic() - since > 30:
+                    raise SystemExit(f"server B never answered {wanted}")
+                time.sleep(0.005)
+            delays.append(time.monotonic() - since)
+            time.sleep(0.1)
+    return delays
+
+
+def run(database_url: str, poll: float, toggles: int) -> list[float]:
+    env = {
+        "BMC_HUB_DATABASE_URL": database_url,
+        "BMC_HUB_MODULES": "hello",
+        "BMC_HUB_ADMIN_TOKEN": TOKEN,
+        "BMC_HUB_STATE_POLL_SECONDS": str(poll),
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        with server(work, env) as a, server(work, env) as b:
+            return measure(a, b, toggles)
+
+
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    name = f"bmc_hub_bench_{uuid.uuid4().hex[:10]}"
+    url = sa.make_url(admin_url)
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def report(label: str, delays: list[float], target: str) -> None:
+    ordered = sorted(delays)
+    p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
+    print(
+        f"{label:<12} toggles={len(delays):<3} median={statistics.median(delays) * 1000:7.1f} ms"
+        f"  p90={p90 * 1000:7.1f} ms  worst={ordered[-1] * 1000:7.1f} ms   target: {target}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--toggles", type=int, default=20)
+    parser.add_argument("--poll", type=float, default=2.0, help="BMC_HUB_STATE_POLL_SECONDS")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BMC_HUB_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+        ),
+        help="a PostgreSQL server to create a scratch database on",
+    )
+    parser.add_argument("--quick", action="store_true", help="4 toggles per backend")
+    args = parser.parse_args()
+    toggles = 4 if args.quick else args.toggles
+    with postgres_database(args.database_url) as url:
+        postgres = run(url, args.poll, toggles)
+    report("postgresql", postgres, "median <= 200 ms (LISTEN/NOTIFY)")
+    with tempfile.TemporaryDirectory() as folder:
+        sqlite = run(f"sqlite:///{Path(folder) / 'hub.db'}", args.poll, toggles)
+    report("sqlite", sqlite, f"worst <= {args.poll * 1000:.0f} ms + one request (poll)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
