@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .errors import BmcHubError
     from .fields import Offset, RowId, Text, UtcDateTime
     from .hookspecs import HUB_API_VERSION, hookimpl, hookspec
+    from .jobs.declare import Job
     from .module_settings import ModuleSettings
     from .responses import ErrorDetail, error_responses
     from .settings import Settings, load_settings
@@ -37,6 +38,7 @@ _WHERE = {
     "HUB_API_VERSION": ".hookspecs",
     "hookimpl": ".hookspecs",
     "hookspec": ".hookspecs",
+    "Job": ".jobs.declare",
     "ModuleSettings": ".module_settings",
     "Settings": ".settings",
     "load_settings": ".settings",
@@ -54,6 +56,7 @@ __all__ = [
     "CustomerPanel",
     "ErrorDetail",
     "HealthResult",
+    "Job",
     "ModuleContext",
     "ModuleSettings",
     "ModuleState",

@@ -18,9 +18,12 @@ from .module_settings import ModuleSettings
 from .names import table_prefix
 
 if TYPE_CHECKING:  # the ORM, the templates and metrics are imported when first used
+    import httpx
     from sqlalchemy.orm import Session, sessionmaker
     from starlette.templating import Jinja2Templates
 
+    from .jobs.declare import Job
+    from .jobs.handle import ModuleJobs
     from .metrics import ModuleMetrics
 
 
@@ -97,8 +100,12 @@ class ModuleContext:
     logger: logging.Logger = field(init=False)
     #: Whether the module is enabled right now (see :class:`EnabledSwitch`).
     enabled: EnabledSwitch = field(default_factory=EnabledSwitch, init=False)
+    #: The module's jobs by name (``register_jobs``).
+    declared_jobs: dict[str, Job] = field(default_factory=dict, init=False, repr=False)
     _sessions: sessionmaker[Session] | None = field(default=None, init=False, repr=False)
     _dry_engine: Engine | None = field(default=None, init=False, repr=False)
+    _http: httpx.Client | None = field(default=None, init=False, repr=False)
+    _async_http: httpx.AsyncClient | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.logger = module_logger(self.name)
@@ -130,6 +137,37 @@ class ModuleContext:
                 "not in CLI commands; create collectors in hooks the server calls"
             )
         return self.metrics_source()
+
+    @property
+    def http(self) -> httpx.Client:
+        """An HTTP client for integrations under the module's safety switches: with
+        DRY_RUN on, POST/PUT/PATCH/DELETE are not sent (a stand-in answer comes back);
+        with READ_ONLY on they are refused (see :mod:`bmc_hub_core.outbound`)."""
+        if self._http is None:
+            from .outbound import client
+
+            self._http = client(
+                self.name, self.version, read_only=self.read_only, dry_run=self.dry_run
+            )
+        return self._http
+
+    @property
+    def async_http(self) -> httpx.AsyncClient:
+        """:attr:`http` for ``async def`` code."""
+        if self._async_http is None:
+            from .outbound import async_client
+
+            self._async_http = async_client(
+                self.name, self.version, read_only=self.read_only, dry_run=self.dry_run
+            )
+        return self._async_http
+
+    @property
+    def jobs(self) -> ModuleJobs:
+        """Enqueue the module's own jobs: ``module.jobs.enqueue("sync", customer_id=5)``."""
+        from .jobs.handle import ModuleJobs
+
+        return ModuleJobs(self.name, self.hub_engine, self.declared_jobs)
 
     @property
     def table_prefix(self) -> str:

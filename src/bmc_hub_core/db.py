@@ -65,6 +65,41 @@ hub_sessions = sa.Table(
     sa.Column("ended_at", sa.DateTime(timezone=True), nullable=True),
 )
 
+#: Runs of module jobs: the queue (``queued``) and the history (docs/jobs.md).
+hub_job_runs = sa.Table(
+    "hub_job_runs",
+    core_metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("module", sa.String(64), nullable=False),
+    sa.Column("job", sa.String(64), nullable=False),
+    #: queued | running | succeeded | failed | skipped
+    sa.Column("state", sa.String(16), nullable=False),
+    #: schedule | manual | module | retry
+    sa.Column("trigger", sa.String(16), nullable=False),
+    sa.Column("kwargs", sa.Text, nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("max_attempts", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("run_after", sa.DateTime(timezone=True), nullable=False),
+    #: The schedule tick a scheduled run is for: one run per tick, whoever claimed it.
+    sa.Column("scheduled_for", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("duration_ms", sa.Integer, nullable=True),
+    sa.Column("worker", sa.String(128), nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.UniqueConstraint("module", "job", "scheduled_for"),
+    sa.Index("ix_hub_job_runs_state_run_after", "state", "run_after"),
+)
+
+#: When each scheduled job is next due; a worker claims a tick by moving it forward.
+hub_job_schedules = sa.Table(
+    "hub_job_schedules",
+    core_metadata,
+    sa.Column("name", sa.String(130), primary_key=True),
+    sa.Column("next_run_at", sa.DateTime(timezone=True), nullable=False),
+)
+
 customers = sa.Table(
     "customers",
     core_metadata,

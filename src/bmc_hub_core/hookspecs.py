@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from starlette.types import ASGIApp
 
     from .context import ModuleContext
+    from .jobs.declare import Job
     from .module_settings import ModuleSettings
     from .types import CustomerInfo, CustomerPanel, HealthResult, NavItem
 
@@ -60,6 +61,7 @@ HOOK_NAMES = (
     "on_enable",
     "on_disable",
     "customer_panel",
+    "register_jobs",
     "on_shutdown",
 )
 
@@ -270,6 +272,29 @@ def customer_panel(
 
     Raising, a timeout or a wrong return type: the page shows the panel as unavailable
     (the reason is logged) and everything else on it; a module never breaks the page.
+
+    Since: hub API 1.
+    """
+
+
+@hookspec
+def register_jobs(module: ModuleContext) -> Job | list[Job] | None:
+    """Declare the module's background jobs.
+
+    When: once per process while modules are loaded (server, ``bmc-hub worker``, CLI),
+    after ``register_settings``.
+
+    Parameters: ``module`` — the module's context.
+
+    Returns: :class:`~bmc_hub_core.Job` declarations: ``Job("sync", run=sync,
+    cron="0 3 * * *")``, ``Job("poll", run=poll, every=timedelta(seconds=30))``, or
+    on-demand only (no schedule). ``run(module, **kwargs)`` may be ``def`` or ``async
+    def``; ``bmc-hub worker`` runs it in a process of its own, with the module's context,
+    its safety switches applied (DRY_RUN keeps nothing, READ_ONLY refuses writes) and
+    within ``timeout``. A module enqueues runs with ``module.jobs.enqueue("sync", ...)``.
+
+    Raising, a wrong return type or an invalid declaration (name, cron, interval under a
+    second): the module is ``failed`` at stage ``jobs``.
 
     Since: hub API 1.
     """

@@ -151,6 +151,9 @@ class Hub:
         if not self._configure(record, context):
             self.pm.unregister(name=record.name)
             return
+        if not self._declare_jobs(record, context):
+            self.pm.unregister(name=record.name)
+            return
         folder = template_folder(record.plugin)
         if folder is not None:
             self.template_folders[record.name] = folder
@@ -229,6 +232,23 @@ class Hub:
         for line in unknown_keys(record.name, model):
             log.warning("%s", line)
             record.warnings.append(line)
+        return True
+
+    def _declare_jobs(self, record: ModuleRecord, context: ModuleContext) -> bool:
+        from .jobs.declare import check_jobs
+
+        outcome = self.call("register_jobs", record.name)
+        if outcome is None:
+            return True
+        if outcome.error is not None:
+            record.fail(Stage.JOBS, outcome.error)
+            return False
+        try:
+            record.jobs = check_jobs(outcome.value)
+        except HookReturnError as exc:
+            record.fail(Stage.JOBS, exc)
+            return False
+        context.declared_jobs = {job.name: job for job in record.jobs}
         return True
 
     def contexts(self, *, enabled_only: bool = False) -> dict[str, ModuleContext]:

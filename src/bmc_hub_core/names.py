@@ -26,6 +26,8 @@ RESERVED_NAMES = frozenset(
         "logout",
         "assets",
         "favicon",
+        "jobs",
+        "metrics",
         # Not URL segments but table prefixes the core or the database owns:
         # ``alembic_version`` is the core's version table, ``sqlite_*`` is SQLite's.
         "alembic",

@@ -37,6 +37,8 @@ class ModuleRecord:
     views: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     migration: dict[str, Any] = field(default_factory=lambda: {"current": None, "head": None})
+    #: The module's jobs (``register_jobs``), checked.
+    jobs: list[Any] = field(default_factory=list)
     #: Every revision id the installed code has (to tell a database that is newer).
     known_revisions: frozenset[str] = frozenset()
     started: bool = False

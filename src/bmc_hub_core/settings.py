@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     #: for themselves with FastAPI's ``max_body_size=``).
     max_body_bytes: Annotated[int, Field(ge=1024, le=2**40)] = 10 * 1024 * 1024
     log_level: str = "INFO"
+    #: How long finished job runs are kept (bmc-hub jobs runs, the admin page).
+    job_history_days: Annotated[float, Field(gt=0, le=3650)] = 14.0
     #: One line per event: ``text`` for people, ``json`` for log collectors.
     log_format: Literal["text", "json"] = "text"
     trace_hooks: bool = False

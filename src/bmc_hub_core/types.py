@@ -30,6 +30,7 @@ class Stage(StrEnum):
     MIGRATE = "migrate"
     ROUTES = "routes"
     MIDDLEWARE = "middleware"
+    JOBS = "jobs"
     STARTUP = "startup"
 
 

@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..errors import BmcHubError, UsageError
-from . import db, modules, serve
+from . import db, jobs, modules, serve
 from .output import fail, setup_logging
 
 app = typer.Typer(
@@ -20,8 +20,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("serve")(serve.serve)
+app.command("worker")(jobs.worker)
 app.add_typer(modules.app, name="modules")
 app.add_typer(db.app, name="db")
+app.add_typer(jobs.app, name="jobs")
 
 _state = {"debug": False}
 

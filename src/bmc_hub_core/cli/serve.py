@@ -7,6 +7,8 @@ import logging
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import tempfile
 
 import typer
@@ -78,6 +80,11 @@ def serve(
         False, "--reload", help="Restart on code changes (core and editable modules)."
     ),
     workers: int = typer.Option(1, min=1, help="Worker processes."),
+    with_worker: bool = typer.Option(
+        False,
+        "--with-worker",
+        help="Also run a job worker (bmc-hub worker) next to the server, for one machine.",
+    ),
 ) -> None:
     """Serve the hub (settings from BMC_HUB_* variables and .env)."""
     settings = load_settings()  # fail fast, with one line, before uvicorn starts
@@ -101,6 +108,7 @@ def serve(
     import uvicorn  # only `serve` needs the server; other commands start faster
 
     metrics_dir = _metrics_across_workers(workers)
+    job_worker = _start_job_worker() if with_worker else None
 
     uvicorn.run(
         "bmc_hub_core.app:app_from_env",
@@ -115,8 +123,22 @@ def serve(
         access_log=False,
         **options,  # type: ignore[arg-type]
     )
+    if job_worker is not None:
+        job_worker.terminate()  # SIGTERM: it finishes the runs it started
+        try:
+            job_worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            job_worker.kill()
     if metrics_dir is not None:
         shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _start_job_worker() -> subprocess.Popen[bytes]:
+    """``bmc-hub worker`` as a process of its own (it forks a process per job run, which
+    a server's threads make unsafe), stopped with the server."""
+    command = [sys.executable, "-m", "bmc_hub_core.cli", "worker"]
+    log.info("starting a job worker next to the server")
+    return subprocess.Popen(command)
 
 
 def _metrics_across_workers(workers: int) -> str | None:

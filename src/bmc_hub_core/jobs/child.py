@@ -1,0 +1,79 @@
+"""One run of a job, in a process of its own forked from the worker.
+
+A process per run (the model of RQ's work horse) is what lets the worker stop a run
+that outlives its ``timeout`` (a thread cannot be killed), and keeps a job that crashes
+or leaks from taking the worker with it. The child gets the module's context with fresh
+database connections; with READ_ONLY on, every connection it opens refuses writes (the
+database itself does: ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` /
+``PRAGMA query_only``); with DRY_RUN on, its engine keeps nothing, as for requests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import traceback
+from multiprocessing.connection import Connection
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from ..context import ModuleContext
+from .declare import Job
+
+
+def _read_only(dialect: str) -> Any:
+    statement = (
+        "PRAGMA query_only = ON"
+        if dialect == "sqlite"
+        else "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY"
+    )
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(statement)
+        cursor.close()
+        # PostgreSQL: the SET opened a transaction that is still read-write; the
+        # setting holds for every transaction after this one.
+        dbapi_connection.commit()
+
+    return on_connect
+
+
+def prepare_engine(engine: Engine, *, read_only: bool) -> None:
+    """After fork: never reuse the parent's pooled connections; READ_ONLY refuses
+    writes in the database itself."""
+    engine.dispose(close=False)  # SQLAlchemy's recipe for a forked process
+    if read_only:
+        event.listen(engine, "connect", _read_only(engine.dialect.name))
+
+
+def run_in_child(
+    pipe: Connection, context: ModuleContext, job: Job, kwargs: dict[str, Any]
+) -> None:
+    """The child's whole life: run the job, send back None or the error text."""
+    try:
+        prepare_engine(context.hub_engine, read_only=context.read_only)
+        result = job.run(context, **kwargs)
+        if inspect.isawaitable(result):
+            asyncio.run(_await(result))
+        pipe.send(None)
+    # The job is module code: whatever it raises (SystemExit too) is its run's error.
+    except BaseException as exc:  # noqa: BLE001
+        summary = "".join(traceback.format_exception_only(exc)).strip()
+        pipe.send(context_mask(context, summary))
+    finally:
+        pipe.close()
+
+
+async def _await(value: Any) -> Any:
+    return await value
+
+
+def context_mask(context: ModuleContext, text: str) -> str:
+    """The module's secrets and URL passwords masked, as in every message admins see."""
+    from ..module_settings import secret_values
+    from ..redact import mask_values
+
+    return mask_values(text, secret_values(context.settings))
