@@ -162,6 +162,15 @@ class ModuleContext:
             )
         return self._async_http
 
+    async def close_clients(self) -> None:
+        """The core closes the module's HTTP clients when the hub stops."""
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+        if self._async_http is not None:
+            await self._async_http.aclose()
+            self._async_http = None
+
     @property
     def jobs(self) -> ModuleJobs:
         """Enqueue the module's own jobs: ``module.jobs.enqueue("sync", customer_id=5)``."""

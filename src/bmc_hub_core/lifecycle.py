@@ -169,4 +169,6 @@ class Lifecycle:
             if outcome is not None and outcome.error is not None:
                 log.error("module '%s' on_shutdown failed: %s", record.name, outcome.error)
             record.started = False
+        for context in self.hub.contexts().values():
+            await context.close_clients()
         self.hub.engine.dispose()
