@@ -168,7 +168,9 @@ def serve(args: list[str]) -> int:
     if generated:
         print(f"  admin token for this run: {env['BMC_HUB_ADMIN_TOKEN']}", flush=True)
     print("  ready when uvicorn logs 'Application startup complete'; Ctrl+C stops it", flush=True)
-    return subprocess.call([str(BIN / "bmc-hub"), "serve", *args], env=env, cwd=ROOT)
+    # A job worker runs next to the server, so the example modules' scheduled jobs run too.
+    extra = [] if "--with-worker" in args or "--reload" in args else ["--with-worker"]
+    return subprocess.call([str(BIN / "bmc-hub"), "serve", *extra, *args], env=env, cwd=ROOT)
 
 
 def test(args: list[str]) -> int:

@@ -104,3 +104,19 @@ def test_metrics_add_up_every_worker(tmp_path: Path, hub_database_url: str) -> N
         for _ in range(10):  # whichever worker answers the scrape sees all 40
             scraped = httpx.get(server.base + "/metrics", headers=scraper).text
             assert value(scraped, sample) == 40
+
+
+def test_metrics_count_job_runs_by_module_job_and_state(hub_client: Any) -> None:
+    from bmc_hub_core import Job
+
+    def register_jobs() -> list[Job]:
+        return [Job("sync", run=lambda module: None)]
+
+    client = hub_client(
+        modules={"jobbed": fake_module("jobbed", register_jobs=register_jobs)}, headers=ADMIN
+    )
+    context = client.app.state.hub.registry.get("jobbed").context
+    context.jobs.enqueue("sync")
+    context.jobs.enqueue("sync")
+    text = client.get("/metrics").text
+    assert value(text, 'bmc_hub_job_runs{job="sync",module="jobbed",state="queued"}') == 2

@@ -151,9 +151,15 @@ class HubMetrics:
         for name in report.failed:
             self.migrations.labels(name, "failed").inc()
 
-    def render(self) -> tuple[bytes, str]:
+    def render(self, extra: CollectorRegistry | None = None) -> tuple[bytes, str]:
         """The Prometheus text exposition: this process's, or every worker's when the
-        server runs several (multiprocess mode)."""
+        server runs several (multiprocess mode); plus ``extra`` (read at scrape time)."""
+        body, content_type = self._render()
+        if extra is not None:
+            body += generate_latest(extra)
+        return body, content_type
+
+    def _render(self) -> tuple[bytes, str]:
         # prometheus-client's own variable (set by `bmc-hub serve --workers N`, or by ops
         # for another process manager): the library itself reads it, so the hub does too.
         if os.environ.get(MULTIPROCESS_ENV):
@@ -161,3 +167,29 @@ class HubMetrics:
             prometheus_multiprocess.MultiProcessCollector(merged)  # type: ignore[no-untyped-call]
             return generate_latest(merged), CONTENT_TYPE_LATEST
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
+
+
+class JobRunsCollector:
+    """``bmc_hub_job_runs{module, job, state}``: runs in the kept history, read from the
+    database at scrape time (workers are other processes; the queue is the truth)."""
+
+    def __init__(self, counts: dict[tuple[str, str, str], int]) -> None:
+        self.counts = counts
+
+    def collect(self) -> Any:
+        from prometheus_client.core import GaugeMetricFamily
+
+        family = GaugeMetricFamily(
+            "bmc_hub_job_runs",
+            "Job runs in the kept history (BMC_HUB_JOB_HISTORY_DAYS), by state",
+            labels=["module", "job", "state"],
+        )
+        for (module, job, state), count in sorted(self.counts.items()):
+            family.add_metric([module, job, state], count)
+        yield family
+
+
+def job_runs_registry(counts: dict[tuple[str, str, str], int]) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(JobRunsCollector(counts))
+    return registry

@@ -6,12 +6,30 @@ Either the admin token (a bearer token or an admin's browser session), or the se
 
 from __future__ import annotations
 
+import anyio
+import sqlalchemy as sa
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from .auth import Bearer, authenticate, bearer_token, is_admin_token, token_matches
+from .db import hub_job_runs
 from .hub import Hub
+from .metrics import job_runs_registry
 from .responses import error_responses
+
+
+def job_counts(hub: Hub) -> dict[tuple[str, str, str], int]:
+    """Runs per module, job and state (empty when the job tables are not there yet)."""
+    runs = hub_job_runs
+    query = sa.select(runs.c.module, runs.c.job, runs.c.state, sa.func.count()).group_by(
+        runs.c.module, runs.c.job, runs.c.state
+    )
+    try:
+        with hub.engine.connect() as conn:
+            return {(m, j, s): int(n) for m, j, s, n in conn.execute(query)}
+    except SQLAlchemyError:
+        return {}
 
 
 def build_router() -> APIRouter:
@@ -52,7 +70,8 @@ def build_router() -> APIRouter:
                     headers={"WWW-Authenticate": "Bearer"},
                 )
         assert hub.metrics is not None
-        body, content_type = hub.metrics.render()
+        counts = await anyio.to_thread.run_sync(lambda: job_counts(hub))
+        body, content_type = hub.metrics.render(job_runs_registry(counts))
         return Response(body, media_type=content_type)
 
     return router
