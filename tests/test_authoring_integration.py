@@ -153,9 +153,9 @@ def test_installed_core_wheel_carries_the_template(tmp_path: Path) -> None:
 
 
 def test_other_options_give_a_project_that_passes_its_own_tests(tmp_path: Path) -> None:
-    """Answered interactively: Proprietary licence, no page."""
+    """Answered interactively: Proprietary licence, no page, no example job."""
     env = ScratchEnv(tmp_path / "venv")
-    typed = "Private ledger\nAda\nada@example.com\nProprietary\nn\n"
+    typed = "Private ledger\nAda\nada@example.com\nProprietary\nn\nn\n"
     new = subprocess.run(
         ["bmc-hub", "modules", "new", "ledger_sync"],
         cwd=tmp_path,
@@ -168,6 +168,7 @@ def test_other_options_give_a_project_that_passes_its_own_tests(tmp_path: Path) 
     assert new.returncode == 0, new.stderr
     project = tmp_path / "bmc-hub-ledger-sync"
     assert not (project / "src/bmc_hub_ledger_sync/views.py").exists()
+    assert not (project / "src/bmc_hub_ledger_sync/jobs.py").exists()
     installed = env.run(["pip", "install", "-e", str(project)], cwd=tmp_path)
     assert installed.returncode == 0, installed.stdout + installed.stderr
     summary = _generated_tests(env, project).strip().splitlines()[-1]

@@ -84,7 +84,9 @@ def test_existing_folder_is_not_overwritten(tmp_path: Path) -> None:
 
 
 def test_prompts_ask_for_what_the_command_line_did_not_give(tmp_path: Path) -> None:
-    typed = "\n".join(["Parses invoices", "Ada Lovelace", "ada@example.com", "Apache-2.0", "n"])
+    typed = "\n".join(
+        ["Parses invoices", "Ada Lovelace", "ada@example.com", "Apache-2.0", "n", "n"]
+    )
     result = run(["invoice_ocr"], tmp_path, stdin=typed + "\n")
     assert result.returncode == 0, result.stderr
     for prompt in ("One-line description", "Author name", "Author e-mail", "License"):
@@ -96,10 +98,12 @@ def test_prompts_ask_for_what_the_command_line_did_not_give(tmp_path: Path) -> N
         "author_email": "ada@example.com",
         "license": "Apache-2.0",
         "include_views": False,
+        "include_job": False,
     }
     given = answers(project)
     assert {key: given[key] for key in expected} == expected
     assert not (project / "src/bmc_hub_invoice_ocr/views.py").exists()
+    assert not (project / "src/bmc_hub_invoice_ocr/jobs.py").exists()
 
 
 def test_description_option_is_not_asked_again(tmp_path: Path) -> None:
@@ -109,4 +113,5 @@ def test_description_option_is_not_asked_again(tmp_path: Path) -> None:
     project = tmp_path / "bmc-hub-invoice-ocr"
     assert answers(project)["description"] == "Given"
     assert answers(project)["include_views"] is True  # the default answer
+    assert answers(project)["include_job"] is True
     assert answers(project)["license"] == "MIT"

@@ -20,6 +20,8 @@ from bmc_hub_core.errors import ModuleNameError, ScaffoldError
 from bmc_hub_core.scaffold import LICENSES, Answers, core_requirement, render, template_dir
 
 BIN = Path(sys.executable).parent
+#: (license, include_views); include_job is on exactly when include_views is, so both
+#: settings of each option are rendered and checked without doubling the combinations.
 COMBINATIONS = list(itertools.product(LICENSES, [True, False]))
 LONGEST_NAME = "a" * 31 + "z"
 
@@ -42,6 +44,7 @@ def expected_tree(package: str, include_views: bool) -> set[str]:
     }
     if include_views:
         tree |= {f"src/{package}/views.py", f"src/{package}/templates/index.html"}
+        tree |= {f"src/{package}/jobs.py", "tests/test_jobs.py"}  # include_job follows it
     return tree
 
 
@@ -55,7 +58,12 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, bool],
     out = tmp_path_factory.mktemp("rendered")
     projects = {}
     for number, (license_, views) in enumerate(COMBINATIONS):
-        answers = Answers(name="invoice_ocr", license=license_, include_views=views)  # type: ignore[arg-type]
+        answers = Answers(
+            name="invoice_ocr",
+            license=license_,  # type: ignore[arg-type]
+            include_views=views,
+            include_job=views,
+        )
         projects[license_, views] = render(answers, out / str(number))
     return projects
 
@@ -99,7 +107,8 @@ def test_views_hook_exists_only_with_the_page(
     module = (project / "src/bmc_hub_invoice_ocr/module.py").read_text()
     tests = (project / "tests/test_module.py").read_text()
     assert ("def register_views" in module) is views
-    assert ("from . import api, views" in module) is views
+    assert (", views" in module.split("from . import", 1)[1].split("\n", 1)[0]) is views
+    assert ("def register_jobs" in module) is views  # include_job follows include_views here
     assert ("def test_page_lists_items_in_the_core_layout" in tests) is views
     for hook in ("register_settings", "register_migrations", "register_routes", "health"):
         assert f"def {hook}(" in module
@@ -117,6 +126,7 @@ def test_replay_file_holds_the_answers_and_no_machine_paths(
         "author_email": "developer@example.com",
         "license": "Apache-2.0",
         "include_views": False,
+        "include_job": False,
         "project_slug": "bmc-hub-invoice-ocr",
         "core_requirement": core_requirement(core_version()),
     }

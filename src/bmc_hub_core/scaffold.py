@@ -36,6 +36,7 @@ class Answers:
     author_email: str = "developer@example.com"
     license: License = "MIT"
     include_views: bool = True
+    include_job: bool = True
 
     def context(self, core: str) -> dict[str, object]:
         """The cookiecutter variables these answers set, for a core at version ``core``."""
@@ -46,6 +47,7 @@ class Answers:
             "author_email": self.author_email,
             "license": self.license,
             "include_views": self.include_views,
+            "include_job": self.include_job,
             "project_slug": distribution_name(self.name),
             "core_requirement": core_requirement(core),
         }

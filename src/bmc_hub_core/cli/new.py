@@ -37,6 +37,9 @@ def _ask(answers: Answers, description: str | None) -> Answers:
             default=DEFAULTS.include_views,
             console=console,
         ),
+        include_job=Confirm.ask(
+            "Include an example background job?", default=DEFAULTS.include_job, console=console
+        ),
     )
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
     from starlette.testclient import TestClient
 
+    from ..context import ModuleContext
     from ..settings import Settings
     from .migrations import assert_migrations_conform, module_alembic_config
 
@@ -47,6 +48,7 @@ __all__ = [
     "ClientFactory",
     "assert_migrations_conform",
     "module_alembic_config",
+    "module_context",
     "module_env",
 ]
 
@@ -91,6 +93,17 @@ def module_env(name: str, **values: object) -> dict[str, str]:
         f"{prefix}{key.upper()}": (str(value).lower() if isinstance(value, bool) else str(value))
         for key, value in values.items()
     }
+
+
+def module_context(app: FastAPI, name: str) -> ModuleContext:
+    """The ``ModuleContext`` the hub gave module ``name`` in ``app`` (from ``hub_app`` or
+    ``hub_client(...).app``), e.g. to call a job function as the worker would:
+    ``sync(module_context(client.app, "crm"), customer_id=5)``."""
+    record = app.state.hub.registry.get(name)
+    if record is None or record.context is None:
+        pytest.fail(f"module {name!r} is not loaded in this app", pytrace=False)
+    context: ModuleContext = record.context
+    return context
 
 
 @pytest.fixture

@@ -9,11 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from bmc_hub_core import HealthResult, ModuleContext, ModuleSettings, hookimpl
+from bmc_hub_core import HealthResult, {% if cookiecutter.include_job %}Job, {% endif %}ModuleContext, ModuleSettings, hookimpl
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import api{% if cookiecutter.include_views %}, views{% endif %}
+from . import api{% if cookiecutter.include_job %}, jobs{% endif %}{% if cookiecutter.include_views %}, views{% endif %}
 from .settings import {{ cookiecutter.__class_prefix }}Settings
 from .tables import Base, ItemRow
 
@@ -48,6 +48,15 @@ def register_routes(module: ModuleContext) -> APIRouter:
 @hookimpl
 def register_views(module: ModuleContext) -> APIRouter:
     return views.build_router(module)
+{%- endif %}
+
+
+{%- if cookiecutter.include_job %}
+
+
+@hookimpl
+def register_jobs() -> list[Job]:
+    return jobs.JOBS
 {%- endif %}
 
 
