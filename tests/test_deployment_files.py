@@ -110,11 +110,22 @@ def compose(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return config
 
 
-def test_compose_runs_the_database_a_migration_step_the_hub_and_a_proxy(
+def test_compose_runs_the_database_a_migration_step_the_hub_a_worker_and_a_proxy(
     compose: dict[str, Any],
 ) -> None:
     assert compose["name"] == "bmc-hub"
-    assert set(compose["services"]) == {"db", "migrate", "hub", "proxy"}
+    assert set(compose["services"]) == {"db", "migrate", "hub", "worker", "proxy"}
+
+
+def test_the_jobs_worker_starts_after_the_migrations_and_never_publishes_a_port(
+    compose: dict[str, Any],
+) -> None:
+    worker, hub = compose["services"]["worker"], compose["services"]["hub"]
+    assert worker["command"][:2] == ["bmc-hub", "worker"]
+    assert cli_params(worker["command"])["concurrency"] >= 1
+    assert worker["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert worker["image"] == hub["image"] and "ports" not in worker
+    assert "container_name" not in worker  # `--scale worker=N` needs generated names
 
 
 def test_migrations_run_once_between_a_healthy_database_and_the_hub(
@@ -174,7 +185,7 @@ def test_one_anchor_holds_the_settings_of_the_hub_and_the_migration_step(
     compose: dict[str, Any],
 ) -> None:
     anchor = set(yaml.safe_load(COMPOSE.read_text())["x-hub-environment"])
-    for name in ("migrate", "hub"):
+    for name in ("migrate", "hub", "worker"):
         environment = compose["services"][name]["environment"]
         assert {key for key in environment if key.startswith(ENV_PREFIX)} == anchor, name
 
