@@ -67,7 +67,7 @@ def test_upgrade_brings_core_and_modules_to_head_and_status_shows_it(
 ) -> None:
     before = status(both, hub_database_url, tmp_path)
     assert by_name(before)["ledger"]["pending"] == 3
-    assert before["core"]["pending"] == 2
+    assert before["core"]["pending"] == 3
     assert not (tmp_path / "hub.db").exists()  # status never creates a SQLite file
 
     result = run(["db", "upgrade"], both, hub_database_url, tmp_path)
@@ -75,7 +75,7 @@ def test_upgrade_brings_core_and_modules_to_head_and_status_shows_it(
     assert result.returncode == 0, result.stderr
     assert "ledger: upgraded to ledger_0003" in result.stdout
     data = status(both, hub_database_url, tmp_path)
-    assert data["core"] == {"current": "core_0002", "head": "core_0002", "pending": 0}
+    assert data["core"] == {"current": "core_0003", "head": "core_0003", "pending": 0}
     modules = by_name(data)
     assert modules["ledger"] | {"error": None} == {
         "name": "ledger",
@@ -254,7 +254,7 @@ def test_four_concurrent_upgrades_all_succeed_and_apply_each_revision_once(
         ("ledger_0002",),
         ("ledger_0003",),
     ]
-    assert query(hub_database_url, "SELECT version_num FROM alembic_version") == [("core_0002",)]
+    assert query(hub_database_url, "SELECT version_num FROM alembic_version") == [("core_0003",)]
     assert query(hub_database_url, "SELECT version_num FROM notes_alembic_version") == [
         ("notes_0002",)
     ]

@@ -39,7 +39,7 @@ def test_upgrade_creates_prefixed_tables_and_own_version_table(
     assert query(hub_database_url, "SELECT version_num FROM demo_alembic_version") == [
         ("demo_0002",)
     ]
-    assert query(hub_database_url, "SELECT version_num FROM alembic_version") == [("core_0002",)]
+    assert query(hub_database_url, "SELECT version_num FROM alembic_version") == [("core_0003",)]
     record = hub.registry.get("demo")
     assert record is not None
     assert record.state is ModuleState.ENABLED
