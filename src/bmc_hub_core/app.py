@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import admin, admin_page, api_core, docs_ui, pages
+from . import admin, admin_page, api_core, customers_page, docs_ui, pages
 from .answers import Answers
 from .auth import BEARER, LoginRequired, login_redirect, module_refusal
 from .discovery import Candidate
@@ -24,6 +24,7 @@ from .health import HealthService
 from .http_errors import ContentTooLarge, method_not_allowed, validation_error
 from .hub import Hub
 from .lifecycle import Lifecycle
+from .navigation import Navigation
 from .routing import mount_modules
 from .settings import Settings, load_settings
 
@@ -101,11 +102,12 @@ def create_app(
     # BMC_HUB_MAX_BODY_BYTES: checked against Content-Length before a body is read and
     # while it streams (413); a route's own ``max_body_size=`` overrides it for that route.
     limit = settings.max_body_bytes
-    for router in (admin, admin_page, api_core, pages):
+    for router in (admin, admin_page, api_core, pages, customers_page):
         app.include_router(router.build_router(), max_body_size=limit)
     # The gate checks tokens for every module URL space (routes, mounts, websockets);
     # the dependency only declares the bearer scheme in the OpenAPI document.
     mount_modules(app, hub, [Depends(BEARER)], max_body_size=limit)
+    app.state.navigation = Navigation.collect(hub)
     lifecycle.publish()
     answers = Answers(hub)
     app.add_middleware(ContentTooLarge, answers=answers)
