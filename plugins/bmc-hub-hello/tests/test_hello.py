@@ -35,3 +35,10 @@ def test_too_long_greeting_fails_only_this_module(hub_client):
     assert answer.status_code == 503
     assert answer.json() == {"detail": "module 'hello' is unavailable: settings"}
     assert client.get("/api/v1/health").json()["modules"]["hello"] == "unavailable"
+
+
+def test_the_navigation_bar_has_an_entry_for_the_page(hub_client):
+    client = hub_client(installed=["hello"])
+    page = client.get("/hello/")
+    assert '<a href="/hello/" data-module="hello" aria-current="page">Hello</a>' in page.text
+    assert 'href="/hello/">Hello</a>' in client.get("/").text

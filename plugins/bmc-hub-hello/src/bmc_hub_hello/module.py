@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from bmc_hub_core import HealthResult, ModuleContext, ModuleSettings, hookimpl
+from bmc_hub_core import HealthResult, ModuleContext, ModuleSettings, NavItem, hookimpl
 
 from .tables import greetings, metadata
 
@@ -94,6 +94,11 @@ def register_views(module: ModuleContext) -> APIRouter:
         )
 
     return router
+
+
+@hookimpl
+def register_navigation() -> NavItem:
+    return NavItem("Hello", "/", order=90)
 
 
 @hookimpl
