@@ -83,7 +83,7 @@ def test_pages_of_25_keep_the_search(hub_client: Any) -> None:
     assert 'href="/customers?page=2&amp;q=kunde" rel="next"' in first.text
     second = client.get("/customers", params={"q": "kunde", "page": "2"})
     assert names(second.text) == [f"Kunde {n}" for n in range(25, 30)]
-    for bad in ("0", "-1", "x", "99999999999999"):
+    for bad in ("0", "-1", "x", "²", "99999999999999"):
         assert client.get("/customers", params={"page": bad}).status_code == 200
     assert "No customers on this page." in client.get("/customers?page=9").text
 
@@ -170,7 +170,9 @@ def test_edit_saves_and_flashes(hub_client: Any) -> None:
     assert bad.status_code == 422 and "Enter a name" in bad.text
 
 
-@pytest.mark.parametrize("path", ["/customers/999", "/customers/abc", "/customers/0"])
+@pytest.mark.parametrize(
+    "path", ["/customers/999", "/customers/abc", "/customers/0", "/customers/²", "/customers/٣"]
+)
 def test_an_unknown_customer_is_a_404_page(hub_client: Any, path: str) -> None:
     client = hub_client()
     for url in (path, path + "/edit"):

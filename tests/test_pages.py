@@ -208,3 +208,11 @@ def test_no_template_or_asset_loads_anything_from_outside(path: Path) -> None:
         return
     found = re.findall(r"https?://[^\s\"'<>)]*", _without_comments(path))
     assert found == [], f"{path.relative_to(ROOT)} refers to {found}: the hub works offline"
+
+
+def test_the_layout_renders_outside_a_hub_app_too() -> None:
+    from bmc_hub_core.templating import build_templates
+
+    html = build_templates({}).env.get_template("hub/layout.html").render()
+    assert 'id="hub-sign-in"' in html and 'href="/customers"' in html
+    assert 'id="hub-flash"' not in html

@@ -62,7 +62,7 @@ def _matching(q: str | None) -> list[sa.ColumnElement[bool]]:
         return []
     found: sa.ColumnElement[bool] = customers.c.name.ilike(f"%{_like(text)}%", escape="\\")
     digits = text.replace(" ", "")
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():
         found = sa.or_(found, customers.c.cvr.like(f"{digits}%"))
     return [found]
 

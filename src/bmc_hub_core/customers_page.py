@@ -38,7 +38,8 @@ def _hub(request: Request) -> Hub:
 def _number(raw: str, upper: int) -> int | None:
     """A positive whole number typed in a URL, or None (never a JSON 422 for a browser)."""
     text = raw.strip()
-    if not text.isdigit() or len(text) > 12:
+    # ASCII only: "²" and other Unicode digits pass isdigit() but int() refuses them.
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         return None
     value = int(text)
     return value if 1 <= value <= upper else None
