@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from typing import Any
 
 import pytest
@@ -109,6 +110,23 @@ def test_a_broken_register_navigation_costs_only_the_entry(
     assert record["state"] == "enabled"
     assert any(warning in line for line in record["warnings"]), record["warnings"]
     assert any(warning in r.getMessage() for r in caplog.records)
+
+
+def test_a_hanging_register_navigation_is_given_up_on(hub_admin_client: Any) -> None:
+    release = threading.Event()
+
+    def hangs() -> NavItem:
+        release.wait(10)
+        return NavItem("Late")
+
+    try:
+        client = hub_admin_client(modules={"shop": shop(nav=hangs)}, hook_timeout=0.3)
+        assert "/shop/" not in nav_links(client.get("/").text)
+        assert client.get("/shop/", headers=HTML).status_code == 200
+        warnings = client.get("/api/v1/modules/shop").json()["warnings"]
+        assert any("register_navigation failed (HookTimeout" in line for line in warnings)
+    finally:
+        release.set()
 
 
 def test_a_module_without_the_hook_has_no_entry_but_keeps_its_page(hub_client: Any) -> None:
