@@ -42,3 +42,9 @@ def test_the_navigation_bar_has_an_entry_for_the_page(hub_client):
     page = client.get("/hello/")
     assert '<a href="/hello/" data-module="hello" aria-current="page">Hello</a>' in page.text
     assert 'href="/hello/">Hello</a>' in client.get("/").text
+
+
+def test_a_name_with_a_nul_character_is_refused_before_the_database(hub_client):
+    client = hub_client(installed=["hello"], env={"MODULES__HELLO__READ_ONLY": "false"})
+    answer = client.post("/api/v1/hello/greetings", json={"name": "A\x00B"})
+    assert answer.status_code == 422
