@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import admin, admin_page, api_core, docs_ui, jobs_api, metrics_api, pages
+from . import admin, admin_page, api_core, customers_page, docs_ui, jobs_api, metrics_api, pages
 from .answers import Answers
 from .auth import BEARER, LoginRequired, login_redirect, module_refusal
 from .discovery import Candidate
@@ -26,6 +26,7 @@ from .http_errors import ContentTooLarge, method_not_allowed, validation_error
 from .hub import Hub
 from .lifecycle import Lifecycle
 from .logs import RequestLog, logging_config
+from .navigation import Navigation
 from .routing import mount_modules
 from .settings import Settings, load_settings
 
@@ -103,11 +104,12 @@ def create_app(
     # BMC_HUB_MAX_BODY_BYTES: checked against Content-Length before a body is read and
     # while it streams (413); a route's own ``max_body_size=`` overrides it for that route.
     limit = settings.max_body_bytes
-    for router in (admin, jobs_api, admin_page, api_core, pages, metrics_api):
+    for router in (admin, jobs_api, admin_page, api_core, pages, customers_page, metrics_api):
         app.include_router(router.build_router(), max_body_size=limit)
     # The gate checks tokens for every module URL space (routes, mounts, websockets);
     # the dependency only declares the bearer scheme in the OpenAPI document.
     stacks = mount_modules(app, hub, [Depends(BEARER)], max_body_size=limit)
+    app.state.navigation = Navigation.collect(hub)
     lifecycle.publish()
     answers = Answers(hub)
     app.add_middleware(ContentTooLarge, answers=answers)

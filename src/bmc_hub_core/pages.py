@@ -8,9 +8,20 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .auth import COOKIE_NAME, CROSS_SITE, role_of_token, same_origin
+from .auth import COOKIE_NAME, CROSS_SITE, authenticate, role_of_token, same_origin
+from .flash import flash
 from .hub import Hub
+from .navigation import Navigation
 from .types import ModuleState
+
+#: What an admin's home page lists beside the served modules (``not_allowed`` is not the
+#: hub's concern until someone allows it; the admin page lists those).
+NOT_SERVED = (
+    ModuleState.DISABLED,
+    ModuleState.FAILED,
+    ModuleState.INCOMPATIBLE,
+    ModuleState.MISSING,
+)
 
 
 def _hub(request: Request) -> Hub:
@@ -41,11 +52,20 @@ def build_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
     @router.get("/", response_class=HTMLResponse)
-    def home(request: Request) -> Response:
+    async def home(request: Request) -> Response:
+        """The served modules with their pages; an admin also sees the others' states."""
         hub = _hub(request)
-        modules = [r for r in hub.registry if r.state is ModuleState.ENABLED]
+        navigation: Navigation = request.app.state.navigation
+        principal = await authenticate(request, hub)
+        admin = principal is not None and principal.role == "admin"
+        modules = [(nav, hub.registry.get(nav.name)) for nav in navigation.serving(hub)]
+        served = {nav.name for nav, _ in modules}
+        others = [
+            r for r in hub.registry if admin and r.state in NOT_SERVED and r.name not in served
+        ]
+        context = {"modules": modules, "others": others, "admin": admin}
         return hub.templates.TemplateResponse(
-            request, "hub/home.html", {"modules": modules, "version": hub.core_version}
+            request, "hub/home.html", {**context, "version": hub.core_version}
         )
 
     @router.get("/login", response_class=HTMLResponse)
@@ -69,6 +89,7 @@ def build_router() -> APIRouter:
                 status_code=401,
             )
         response = RedirectResponse(_safe_next(next), status_code=303)
+        flash(response, hub, "Signed in as admin." if role == "admin" else "Signed in.")
         # The cookie holds a signed session id, never the token (docs/security.md).
         response.set_cookie(
             COOKIE_NAME,
@@ -84,9 +105,10 @@ def build_router() -> APIRouter:
     def logout(request: Request) -> Response:
         if not _from_here(request):
             return Response(CROSS_SITE, status_code=403, media_type="text/plain")
-        _hub(request).signin.end(request.cookies.get(COOKIE_NAME))
+        hub = _hub(request)
+        hub.signin.end(request.cookies.get(COOKIE_NAME))
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(COOKIE_NAME)
-        return response
+        return flash(response, hub, "Signed out.")
 
     return router

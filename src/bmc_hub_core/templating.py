@@ -19,6 +19,8 @@ from jinja2 import (
 )
 from starlette.templating import Jinja2Templates  # fastapi.templating loads all of FastAPI
 
+from .layout import HubTemplates
+
 
 def core_templates_dir() -> Path:
     return Path(str(resources.files("bmc_hub_core") / "templates"))
@@ -55,4 +57,4 @@ def build_templates(module_folders: Mapping[str, Path]) -> Jinja2Templates:
         ),
         autoescape=select_autoescape(default=True, default_for_string=True),
     )
-    return Jinja2Templates(env=env)
+    return HubTemplates(env=env)

@@ -1,14 +1,10 @@
 """The admin page in headless Chromium against a real server.
 
-Needs the Debian ``chromium`` package (Playwright's own browser download is not used).
-Without it the test skips locally and fails in CI (``BMC_HUB_REQUIRE_BROWSER=1``).
 ``BMC_HUB_UPDATE_SCREENSHOTS=1`` refreshes the admin guide's screenshot.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,31 +13,11 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from ..servers import Server, serving
+from .chromium import CHROMIUM_ARGS, publish_screenshots
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TOKEN = "browser-admin-token"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "images" / "admin.png"
-
-
-@pytest.fixture
-def chromium() -> Path:
-    """The Debian Chromium; skip without it, or fail in CI (BMC_HUB_REQUIRE_BROWSER=1)."""
-    if CHROMIUM.exists():
-        return CHROMIUM
-    message = f"{CHROMIUM} is missing: apt-get install chromium"
-    if os.environ.get("BMC_HUB_REQUIRE_BROWSER") == "1":
-        pytest.fail(message + " (BMC_HUB_REQUIRE_BROWSER=1)")
-    pytest.skip(message)
 
 
 @pytest.fixture
@@ -122,6 +98,4 @@ def test_admin_disables_a_module_from_the_page(
 
     assert foreign == [], "the admin page must work offline (no CDN)"
     assert problems == []
-    if os.environ.get("BMC_HUB_UPDATE_SCREENSHOTS") == "1":
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(tmp_path / "admin.png", SCREENSHOT)
+    publish_screenshots(tmp_path, ["admin.png"])

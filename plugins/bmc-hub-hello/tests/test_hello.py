@@ -35,3 +35,16 @@ def test_too_long_greeting_fails_only_this_module(hub_client):
     assert answer.status_code == 503
     assert answer.json() == {"detail": "module 'hello' is unavailable: settings"}
     assert client.get("/api/v1/health").json()["modules"]["hello"] == "unavailable"
+
+
+def test_the_navigation_bar_has_an_entry_for_the_page(hub_client):
+    client = hub_client(installed=["hello"])
+    page = client.get("/hello/")
+    assert '<a href="/hello/" data-module="hello" aria-current="page">Hello</a>' in page.text
+    assert 'href="/hello/">Hello</a>' in client.get("/").text
+
+
+def test_a_name_with_a_nul_character_is_refused_before_the_database(hub_client):
+    client = hub_client(installed=["hello"], env={"MODULES__HELLO__READ_ONLY": "false"})
+    answer = client.post("/api/v1/hello/greetings", json={"name": "A\x00B"})
+    assert answer.status_code == 422

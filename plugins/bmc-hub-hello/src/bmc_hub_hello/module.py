@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from bmc_hub_core import HealthResult, ModuleContext, ModuleSettings, hookimpl
+from bmc_hub_core import HealthResult, ModuleContext, ModuleSettings, NavItem, Text, hookimpl
 
 from .tables import greetings, metadata
 
@@ -30,7 +30,8 @@ class Greeting(BaseModel):
 
 
 class GreetingRequest(BaseModel):
-    name: Annotated[str, Field(min_length=1, max_length=80)]
+    # Text: no NUL character, which PostgreSQL cannot store (a 422, never a 500).
+    name: Annotated[Text, Field(min_length=1, max_length=80)]
 
 
 @hookimpl
@@ -94,6 +95,11 @@ def register_views(module: ModuleContext) -> APIRouter:
         )
 
     return router
+
+
+@hookimpl
+def register_navigation() -> NavItem:
+    return NavItem("Hello", "/", order=90)
 
 
 @hookimpl

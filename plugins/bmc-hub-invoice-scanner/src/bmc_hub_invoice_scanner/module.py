@@ -1,8 +1,8 @@
 """Hook implementations of the ``invoice_scanner`` module: the entry-point object.
 
-Hooks stay thin and delegate: ``api.py`` (JSON), ``views.py`` (pages), ``store.py``
-(database), ``scanning.py`` → ``documents.py``/``pdf.py`` (reading) and ``extract.py``
-(text → fields).
+Hooks stay thin and delegate: ``api.py`` (JSON), ``views.py`` (pages), ``panel.py`` (the
+hub's customer page), ``store.py`` (database), ``scanning.py`` →
+``documents.py``/``pdf.py`` (reading) and ``extract.py`` (text → fields).
 """
 
 from __future__ import annotations
@@ -12,9 +12,17 @@ from pathlib import Path
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
 
-from bmc_hub_core import HealthResult, ModuleContext, ModuleSettings, hookimpl
+from bmc_hub_core import (
+    CustomerInfo,
+    CustomerPanel,
+    HealthResult,
+    ModuleContext,
+    ModuleSettings,
+    NavItem,
+    hookimpl,
+)
 
-from . import api, store, views
+from . import api, panel, store, views
 from .settings import ScannerSettings
 from .tables import metadata, scans
 
@@ -46,6 +54,17 @@ def register_routes(module: ModuleContext) -> APIRouter:
 @hookimpl
 def register_views(module: ModuleContext) -> APIRouter:
     return views.build_router(module)
+
+
+@hookimpl
+def register_navigation() -> NavItem:
+    return NavItem("Invoice scanner", "/", order=30)
+
+
+@hookimpl
+def customer_panel(module: ModuleContext, customer: CustomerInfo) -> CustomerPanel | None:
+    """How many scanned invoices carry the customer's CVR, and the latest one."""
+    return panel.customer_panel(module, customer)
 
 
 @hookimpl

@@ -8,8 +8,17 @@ import sqlalchemy as sa
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
 
-from bmc_hub_core import HealthResult, ModuleContext, ModuleSettings, hookimpl
+from bmc_hub_core import (
+    CustomerInfo,
+    CustomerPanel,
+    HealthResult,
+    ModuleContext,
+    ModuleSettings,
+    NavItem,
+    hookimpl,
+)
 
+from . import panel
 from .api import build_router
 from .settings import SubscriptionsSettings
 from .tables import customer_locks, metadata, subscriptions
@@ -39,6 +48,17 @@ def register_routes(module: ModuleContext) -> APIRouter:
 @hookimpl
 def register_views(module: ModuleContext) -> APIRouter:
     return build_views(module)
+
+
+@hookimpl
+def register_navigation() -> NavItem:
+    return NavItem("Subscriptions", "/", order=20)
+
+
+@hookimpl
+def customer_panel(module: ModuleContext, customer: CustomerInfo) -> CustomerPanel:
+    """Subscriptions by status and the lock, linking to the customer's subscriptions."""
+    return panel.customer_panel(module, customer)
 
 
 @hookimpl

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import TypeAdapter, ValidationError
@@ -19,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from bmc_hub_core import ModuleContext
+from bmc_hub_core.db import customers
 
 from . import store
 from .errors import SubscriptionsError, TooLarge
@@ -68,15 +70,26 @@ def build_views(module: ModuleContext) -> APIRouter:
         request: Request,
         *,
         page: int = 1,
+        only: int | None = None,
         errors: list[str] | None = None,
         form: Mapping[str, str] | None = None,
         notice: str | None = None,
         status: int = 200,
     ) -> HTMLResponse:
         with module.session() as session:
-            shown, total = store.customers_page(
-                session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
-            )
+            if only is None:
+                shown, total = store.customers_page(
+                    session, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+                )
+            else:  # one customer's subscriptions (the link from the hub's customer page)
+                shown = list(
+                    session.execute(
+                        sa.select(customers.c.id, customers.c.name, customers.c.cvr).where(
+                            customers.c.id == only
+                        )
+                    ).all()
+                )
+                total = len(shown)
             ids = [customer.id for customer in shown]
             locks = store.locks_of(session, ids)
             by_customer: dict[int, list[Any]] = {customer_id: [] for customer_id in ids}
@@ -92,8 +105,9 @@ def build_views(module: ModuleContext) -> APIRouter:
             "choices": choices,
             "page": page,
             "pages": max(1, -(-total // PAGE_SIZE)),
+            "only": only,
             "errors": errors or [],
-            "form": form or {"currency": settings.default_currency},
+            "form": form or {"currency": settings.default_currency, "customer_id": only or ""},
             "notice": notice,
         }
         return render(request, "index.html", context, status)
@@ -111,9 +125,14 @@ def build_views(module: ModuleContext) -> APIRouter:
         return render(request, "message.html", {"title": "Not found", "message": what}, 404)
 
     @router.get("/", response_class=HTMLResponse)
-    def index(request: Request, page: str = "1", notice: str = "") -> HTMLResponse:
+    def index(
+        request: Request, page: str = "1", notice: str = "", customer_id: str = ""
+    ) -> HTMLResponse:
         number = parse_id(page) or 1
-        return list_page(request, page=number, notice=NOTICES.get(notice))
+        only = parse_id(customer_id) if customer_id else None
+        if customer_id and only is None:
+            return missing(request, f"There is no customer {customer_id[:20]!r}.")
+        return list_page(request, page=number, only=only, notice=NOTICES.get(notice))
 
     @router.post("/create", response_class=HTMLResponse)
     def create(
@@ -170,13 +189,15 @@ def build_views(module: ModuleContext) -> APIRouter:
             with module.session() as session:
                 item = store.get_subscription(session, number)
                 choices, _ = store.customers_page(session, limit=SELECT_LIMIT, offset=0)
+                lock = store.lock_reason(session, item.customer_id)
         except (LookupError, SubscriptionsError):
             return missing(request, f"There is no subscription {subscription_id!r}.")
         form = {
             **item.model_dump(mode="json"),
             "end_date": item.end_date.isoformat() if item.end_date else "",
         }
-        return render(request, "edit.html", {"item": item, "form": form, "choices": choices})
+        context = {"item": item, "form": form, "choices": choices, "lock": lock}
+        return render(request, "edit.html", context)
 
     @router.post("/{subscription_id}/edit", response_class=HTMLResponse)
     def edit(
