@@ -181,8 +181,13 @@ def test_the_listener_reconnects_after_its_connection_is_dropped(
     )
     try:
         with serving(tmp_path, env) as server:
+            # The listener connects in the background once the server is up.
+            deadline = time.monotonic() + 10
             with admin.connect() as conn:
-                assert len(conn.execute(listening).all()) == 1  # dropped
+                while not (dropped := conn.execute(listening).all()):
+                    assert time.monotonic() < deadline, "no LISTEN connection seen"
+                    time.sleep(0.1)
+            assert len(dropped) == 1
             time.sleep(2.0)  # the listener's first reconnect is after 0.5 s
             at = toggle_direct(postgres_url)
             assert seconds_until(server, 404, at, limit=5) < 1.0

@@ -41,7 +41,11 @@ def generated_module(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return pip_install_target(work / "site", work / "bmc-hub-contract-demo")
 
 
-def _schemathesis(base: str, token: str, *options: str) -> subprocess.CompletedProcess[str]:
+def _schemathesis(
+    work: Path, base: str, token: str, *options: str
+) -> subprocess.CompletedProcess[str]:
+    # Run in a fresh directory: Schemathesis keeps a cache (replayed crashes) in
+    # ./.schemathesis, and an earlier run's findings must not steer this one.
     return subprocess.run(
         [
             SCHEMATHESIS,
@@ -59,6 +63,7 @@ def _schemathesis(base: str, token: str, *options: str) -> subprocess.CompletedP
         capture_output=True,
         text=True,
         timeout=900,
+        cwd=work,
     )
 
 
@@ -86,12 +91,13 @@ def test_schemathesis_finds_nothing(
         **switches,
     }
     with serving(tmp_path, env) as server:
-        client = _schemathesis(server.base, API_TOKEN)
+        client = _schemathesis(tmp_path, server.base, API_TOKEN)
         assert client.returncode == 0, _failures(client)
         # The admin API with the admin token, reading only: toggling modules in the
         # middle of the run would make every module answer "disabled" (declared, but
         # nothing left to test).
         admin = _schemathesis(
+            tmp_path,
             server.base,
             ADMIN_TOKEN,
             "--include-path-regex",

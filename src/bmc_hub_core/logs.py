@@ -15,9 +15,10 @@ import re
 import time
 import uuid
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+if TYPE_CHECKING:  # `bmc-hub db ...` imports this module and must not load the web stack
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID: ContextVar[str | None] = ContextVar("bmc_hub_request_id", default=None)
 #: The module whose URL space a request is in (set by the gate).
