@@ -173,24 +173,37 @@ def _enum_hub(url: str, folder: Path, *columns: sa.Column[Any]) -> tuple[Hub, sa
     return build_hub(url, {"demo": plugin}), metadata
 
 
+@pytest.mark.parametrize(
+    ("declared", "created", "said"),
+    [
+        ("priority", "demo_priority", "declared as 'priority'"),
+        (None, "demo_tasks_priority", "declared without a name"),
+    ],
+    ids=["unprefixed", "unnamed"],
+)
 def test_autogenerate_prefixes_enum_types_and_tells_the_author(
-    hub_database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    hub_database_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    declared: str | None,
+    created: str,
+    said: str,
 ) -> None:
-    priority = sa.Enum("low", "high", name="priority")
+    priority = sa.Enum("low", "high", name=declared)
     hub, _ = _enum_hub(hub_database_url, tmp_path / "v", sa.Column("priority", priority))
 
     with caplog.at_level(logging.WARNING, logger="bmc_hub.modules.demo"):
         text = new_revision(hub, "demo", "tasks", autogenerate=True).read_text()
 
-    assert "sa.Enum('low', 'high', name='demo_priority')" in text
-    assert "name='priority'" not in text
-    assert "# bmc-hub: the enum type of demo_tasks.priority is declared as 'priority'" in text
+    assert f"sa.Enum('low', 'high', name='{created}')" in text
+    assert f"sa.Enum(name='{created}').drop(op.get_bind(), checkfirst=True)" in text
+    assert f"# bmc-hub: the enum type of demo_tasks.priority is {said}" in text
     (told,) = [r.getMessage() for r in caplog.records if r.name == "bmc_hub.modules.demo"]
-    assert "created as 'demo_priority'" in told and "sa.Enum(..., name='demo_priority')" in told
-    assert priority.name == "priority"  # the model itself is left as it was
+    assert f"created as '{created}'" in told and f"sa.Enum(..., name='{created}')" in told
+    assert priority.name == declared  # the model itself is left as it was
     assert run_migrations(hub).ok  # the sandbox accepts the type
     assert _pg_enum_types(hub_database_url) == (
-        ["demo_priority"] if hub_database_url.startswith("postgresql") else []
+        [created] if hub_database_url.startswith("postgresql") else []
     )
 
 
