@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from bmc_hub_core.db import module_metadata
 from bmc_hub_core.errors import BmcHubError
+from bmc_hub_core.hub import Hub
 from bmc_hub_core.migrations.authoring import downgrade, new_revision
 from bmc_hub_core.migrations.runner import run_migrations
 from bmc_hub_core.types import ModuleState
 
 from ..records import assert_failed
 from .conftest import RevisionWriter, table_sql
-from .helpers import build_hub, migrating_module, objects
+from .helpers import build_hub, migrating_module, objects, query
 
 
 def _field(text: str, name: str) -> str:
@@ -148,3 +151,127 @@ def test_depending_on_a_core_revision_this_core_lacks_fails_the_module(
     assert_failed(
         hub, "demo", "migrate", "depends on core revision core_0099", "newer bmc-hub-core"
     )
+
+
+def _pg_enum_types(url: str) -> list[str]:
+    """The enum types in the database (none on SQLite, which stores enums as VARCHAR)."""
+    if not url.startswith("postgresql"):
+        return []
+    return [name for (name,) in query(url, "SELECT typname FROM pg_type WHERE typtype = 'e'")]
+
+
+def _upgrade_of(text: str) -> str:
+    return text.split("def upgrade()", 1)[1].split("def downgrade()", 1)[0]
+
+
+def _enum_hub(url: str, folder: Path, *columns: sa.Column[Any]) -> tuple[Hub, sa.MetaData]:
+    """A module ``demo`` whose model is ``demo_tasks`` with ``columns`` (and an id)."""
+    plugin = migrating_module(folder)
+    metadata = module_metadata("demo")
+    sa.Table("demo_tasks", metadata, sa.Column("id", sa.Integer, primary_key=True), *columns)
+    plugin.metadata = metadata  # type: ignore[attr-defined]
+    return build_hub(url, {"demo": plugin}), metadata
+
+
+@pytest.mark.parametrize(
+    ("declared", "created", "said"),
+    [
+        ("priority", "demo_priority", "declared as 'priority'"),
+        (None, "demo_tasks_priority", "declared without a name"),
+    ],
+    ids=["unprefixed", "unnamed"],
+)
+def test_autogenerate_prefixes_enum_types_and_tells_the_author(
+    hub_database_url: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    declared: str | None,
+    created: str,
+    said: str,
+) -> None:
+    priority = sa.Enum("low", "high", name=declared)
+    hub, _ = _enum_hub(hub_database_url, tmp_path / "v", sa.Column("priority", priority))
+
+    with caplog.at_level(logging.WARNING, logger="bmc_hub.modules.demo"):
+        text = new_revision(hub, "demo", "tasks", autogenerate=True).read_text()
+
+    assert f"sa.Enum('low', 'high', name='{created}')" in text
+    assert f"sa.Enum(name='{created}').drop(op.get_bind(), checkfirst=True)" in text
+    assert f"# bmc-hub: the enum type of demo_tasks.priority is {said}" in text
+    (told,) = [r.getMessage() for r in caplog.records if r.name == "bmc_hub.modules.demo"]
+    assert f"created as '{created}'" in told and f"sa.Enum(..., name='{created}')" in told
+    assert priority.name == declared  # the model itself is left as it was
+    assert run_migrations(hub).ok  # the sandbox accepts the type
+    assert _pg_enum_types(hub_database_url) == (
+        [created] if hub_database_url.startswith("postgresql") else []
+    )
+
+
+def test_the_downgrade_drops_the_enum_types_so_the_next_upgrade_works(
+    hub_database_url: str, tmp_path: Path
+) -> None:
+    level = sa.Column("level", sa.Enum("low", "high", name="demo_level"))
+    hub, _ = _enum_hub(hub_database_url, tmp_path / "v", level)
+    text = new_revision(hub, "demo", "tasks", autogenerate=True).read_text()
+    assert "sa.Enum(name='demo_level').drop(op.get_bind(), checkfirst=True)" in text
+    assert "bmc-hub: the enum type" not in text  # nothing to tell: it is prefixed
+    assert run_migrations(hub).ok
+
+    now, left = downgrade(hub, "demo", "base")
+
+    assert (now, left) == ("", [])
+    assert _pg_enum_types(hub_database_url) == []
+    assert run_migrations(hub).ok  # no DuplicateObject: the type is created again
+    assert "demo_tasks" in objects(hub_database_url)
+
+
+def test_later_revisions_reuse_existing_types_and_create_those_of_added_columns(
+    hub_database_url: str, tmp_path: Path
+) -> None:
+    hub, metadata = _enum_hub(
+        hub_database_url,
+        tmp_path / "v",
+        sa.Column("priority", sa.Enum("low", "high", name="priority")),
+    )
+    new_revision(hub, "demo", "tasks", autogenerate=True)
+    assert run_migrations(hub).ok
+    # A new table using the existing type, a new column with a new type on the old table.
+    sa.Table(
+        "demo_more",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("priority", sa.Enum("low", "high", name="priority")),
+    )
+    metadata.tables["demo_tasks"].append_column(sa.Column("size", sa.Enum("s", "m", name="size")))
+
+    text = new_revision(hub, "demo", "more", autogenerate=True).read_text()
+
+    upgrade = _upgrade_of(text)
+    assert "postgresql.ENUM('low', 'high', name='demo_priority', create_type=False)" in upgrade
+    create = "sa.Enum('s', 'm', name='demo_size').create(op.get_bind(), checkfirst=True)"
+    assert create in upgrade and upgrade.index(create) < upgrade.index("add_column(")
+    downgrade_body = text.split("def downgrade()", 1)[1]
+    assert "drop(op.get_bind()" in downgrade_body and "demo_priority" not in downgrade_body
+    assert run_migrations(hub).ok
+    is_postgres = hub_database_url.startswith("postgresql")
+    assert sorted(_pg_enum_types(hub_database_url)) == (
+        ["demo_priority", "demo_size"] if is_postgres else []
+    )
+    downgrade(hub, "demo", "-1")
+    assert _pg_enum_types(hub_database_url) == (["demo_priority"] if is_postgres else [])
+    assert downgrade(hub, "demo", "base") == ("", [])
+    assert run_migrations(hub).ok
+    # The model still says 'priority', the database 'demo_priority': not a change.
+    again = new_revision(hub, "demo", "nothing", autogenerate=True).read_text()
+    assert "op." not in _upgrade_of(again)
+
+
+def test_enums_stored_as_text_are_left_alone(hub_database_url: str, tmp_path: Path) -> None:
+    as_text = sa.Enum("low", "high", name="priority", native_enum=False)
+    hub, _ = _enum_hub(hub_database_url, tmp_path / "v", sa.Column("priority", as_text))
+
+    text = new_revision(hub, "demo", "tasks", autogenerate=True).read_text()
+
+    assert "bmc-hub" not in text and "get_bind()" not in text
+    assert run_migrations(hub).ok
+    assert _pg_enum_types(hub_database_url) == []
