@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from bmc_hub_cvr.number import check_cvr, clean_typed, passes_modulus_11
 
 
@@ -24,7 +23,7 @@ def test_valid_numbers_pass(number):
         "123456740",
         "1234567x",
         "12345674\n",
-        "１２３４５６７４",
+        "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff14",  # full-width digits
     ],
 )
 def test_anything_else_fails(number):

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from bmc_hub_cvr import module as hooks
+from bmc_hub_cvr.settings import CvrSettings
 
 from bmc_hub_core import CustomerInfo, CustomerPanel, ModuleContext
 from bmc_hub_core.db import make_engine
-from bmc_hub_cvr import module as hooks
-from bmc_hub_cvr.settings import CvrSettings
 
 
 @pytest.fixture
