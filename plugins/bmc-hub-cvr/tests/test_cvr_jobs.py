@@ -219,22 +219,23 @@ def test_the_refresh_route_queues_a_run_that_a_worker_carries_out(
     hub_client, cvr_env, hub_database_url, registry, numbers, tmp_path, runs_of
 ):
     client = hub_client(installed=["cvr"], env=cvr_env())
-    cvr = next(numbers)
+    cvr, unknown = next(numbers), next(numbers)
     registry.add(cvr, name="Før ApS")
     assert client.post(f"/api/v1/cvr/lookup/{cvr}").json()["name"] == "Før ApS"
     registry.add(cvr, name="Efter ApS")
-    queued = client.post(f"/api/v1/cvr/refresh/{cvr}")
-    assert queued.status_code == 202
+    queued = [client.post(f"/api/v1/cvr/refresh/{number}") for number in (cvr, unknown)]
+    assert [answer.status_code for answer in queued] == [202, 202]
 
     env = hub_env(hub_database_url, registry.url)
     runs = runs_of("refresh")
     with worker(env, tmp_path) as log:
-        wait_for(ended(runs), log)
-    run = runs()[0]
-    assert (run["id"], run["state"], run["trigger"]) == (
-        queued.json()["run_id"],
-        "succeeded",
-        "module",
-    )
+        wait_for(lambda: len(runs()) == 2 and all(r["state"] == "succeeded" for r in runs()), log)
+    assert [(r["id"], r["trigger"], r["attempt"]) for r in runs()] == [
+        (answer.json()["run_id"], "module", 1) for answer in queued
+    ]
     assert client.get(f"/api/v1/cvr/companies/{cvr}").json()["name"] == "Efter ApS"
     assert registry.requests_for(cvr) == 2
+    # An unknown number: logged, nothing stored, not retried (the answer would not change).
+    assert client.get(f"/api/v1/cvr/companies/{unknown}").status_code == 404
+    assert registry.requests_for(unknown) == 1
+    assert f"refresh: CVR {unknown} is not in the registry; nothing stored" in log.read_text()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from bmc_hub_cvr import module as hooks
 
+from bmc_hub_core import NavItem
 from bmc_hub_core.testing import module_env
 
 
@@ -52,3 +54,10 @@ def test_the_api_url_may_end_with_a_slash(hub_client, cvr_env, registry, numbers
     registry.add(cvr)
     assert client.post(f"/api/v1/cvr/lookup/{cvr}").status_code == 200
     assert registry.seen[-1].path == f"/cvr/{cvr}"
+
+
+def test_the_navigation_entry_leads_to_the_page(client):
+    """The core does not draw module entries yet; the hook's answer is checked here."""
+    entry = hooks.register_navigation()
+    assert entry == NavItem("CVR", "/")
+    assert client.get(f"/cvr{entry.path}").status_code == 200
