@@ -17,7 +17,7 @@ EXAMPLE_MODULES = sorted(
 )
 
 
-def _install(session: nox.Session, extra: str = "test") -> None:
+def _install(session: nox.Session, extra: str = "test,thirdparty") -> None:
     editables = [arg for path in EXAMPLE_MODULES for arg in ("-e", f"{path}[test]")]
     session.install("-e", f".[{extra}]", *editables)
 

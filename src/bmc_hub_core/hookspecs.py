@@ -125,12 +125,14 @@ def register_routes(module: ModuleContext) -> APIRouter | list[APIRouter] | None
     fails the module.
     A path that collides with a core route (``/health``, any method) fails the module.
     Apps mounted in the router (``router.mount``: static files, sub-apps) ask for the same
-    API token as its routes. A router must not carry its own ``lifespan=`` or
-    startup/shutdown handlers: use the ``on_startup`` and ``on_shutdown`` hooks.
+    API token as its routes. A router's own ``lifespan=`` (as libraries such as
+    fastapi-pagination add) and its startup/shutdown handlers are run by the hub, after
+    ``on_startup`` and behind the same guard and budget; one that raises or hangs fails
+    the module at stage ``startup``. They are never merged into the app's lifespan.
 
-    Raising (``SystemExit`` included), a wrong return type, a colliding path or a router
-    lifespan: the module is ``failed`` at stage ``routes`` and its URL space answers 503;
-    the others go on. A router whose models cannot produce a JSON schema is served but
+    Raising (``SystemExit`` included), a wrong return type or a colliding path: the
+    module is ``failed`` at stage ``routes`` and its URL space answers 503; the others
+    go on. A router whose models cannot produce a JSON schema is served but
     left out of the OpenAPI document.
 
     Since: hub API 1.

@@ -2,19 +2,15 @@
 
 Autogenerate is adjusted for the hub's rules: it never writes an operation on another
 module's table, and PostgreSQL enum types are handled as the sandbox and a clean
-downgrade need (see :class:`_EnumTypes`).
+downgrade need (see :mod:`.enum_types`).
 """
 
 from __future__ import annotations
 
-import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
 from alembic import command
-from alembic.autogenerate import renderers
 from alembic.operations import ops
 from alembic.util import CommandError
 
@@ -34,6 +30,7 @@ from .catalog import snapshot
 from .collect import module_metadata_of, versions_folder
 from .core import core_is_current
 from .engine import ALEMBIC_THREAD_LOCK, make_config, module_version_table
+from .enum_types import EnumTypes
 from .lock import migration_lock
 from .outcome import clear_failure
 from .sandbox import owns
@@ -116,210 +113,6 @@ def _refuse_foreign_ops(prefix: str) -> Any:
     return check
 
 
-class _Note(ops.MigrateOperation):
-    """A comment for the author in a generated revision (rendered, never run)."""
-
-    def __init__(self, lines: list[str]) -> None:
-        self.lines = lines
-
-
-class _CreateEnumType(ops.MigrateOperation):
-    """Create a PostgreSQL enum type before ``add_column`` uses it (Alembic does not)."""
-
-    def __init__(self, name: str, values: list[str]) -> None:
-        self.name = name
-        self.values = values
-
-
-class _DropEnumTypes(ops.MigrateOperation):
-    """Drop the enum types a revision's upgrade created (PostgreSQL keeps a type after
-    the table using it is dropped)."""
-
-    def __init__(self, names: list[str]) -> None:
-        self.names = names
-
-
-# Alembic renders operations through a process-wide registry; these entries are for the
-# three classes above only, which nothing but ``new_revision`` creates.
-@renderers.dispatch_for(_Note, replace=True)
-def _render_note(_autogen_context: Any, op: _Note) -> list[str]:
-    return [f"# {line}" for text in op.lines for line in textwrap.wrap(text, 86)]
-
-
-@renderers.dispatch_for(_CreateEnumType, replace=True)
-def _render_create_enum(_autogen_context: Any, op: _CreateEnumType) -> str:
-    values = ", ".join(repr(value) for value in op.values)
-    return f"sa.Enum({values}, name={op.name!r}).create(op.get_bind(), checkfirst=True)"
-
-
-@renderers.dispatch_for(_DropEnumTypes, replace=True)
-def _render_drop_enums(_autogen_context: Any, op: _DropEnumTypes) -> list[str]:
-    return [
-        "# bmc-hub: drop the enum types upgrade() created (PostgreSQL keeps a type after its",
-        "# table; on other databases this does nothing).",
-        *(f"sa.Enum(name={name!r}).drop(op.get_bind(), checkfirst=True)" for name in op.names),
-    ]
-
-
-def _enum_columns(items: Any) -> Iterator[tuple[sa.Column[Any], sa.Enum]]:
-    """The columns among ``items`` whose type is an enum the database creates as a type
-    of its own (PostgreSQL): native, and not declared as an existing type
-    (``postgresql.ENUM(..., create_type=False)``)."""
-    for item in items:
-        if not isinstance(item, sa.Column):
-            continue
-        kind = item.type
-        if isinstance(kind, sa.Enum) and kind.native_enum and getattr(kind, "create_type", True):
-            yield item, kind
-
-
-_PG_ENUM_TYPES = sa.text(
-    "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-    "WHERE t.typtype = 'e' AND n.nspname = current_schema()"
-)
-
-
-def _type_name(prefix: str, table: str, column: str, kind: sa.Enum) -> str:
-    """The name an enum type gets in a module revision: its own, prefixed if need be
-    (``TABLE_COLUMN`` for an unnamed one, which PostgreSQL cannot create)."""
-    name = kind.name if kind.name is not None else f"{table}_{column}"
-    return name if name.startswith(prefix) else f"{prefix}{name}"
-
-
-class _EnumTypes:
-    """``process_revision_directives`` for enum types (``sa.Enum``) in a module revision.
-
-    - Every type ``upgrade()`` creates carries the module's prefix: the sandbox refuses
-      any other. ``sa.Enum(..., name="priority")`` is written as ``name="NAME_priority"``;
-      a comment in the file and a warning on the module's logger tell the author to
-      name it so in the model. Autogenerate then sees a different name in the model and
-      in the database on every later run: that "type change" is left out.
-    - A type is created once: by the first table of the revision using it, or before a
-      column added to an existing table (Alembic's ``add_column`` does not create it on
-      PostgreSQL). Later tables, and tables using a type that exists already (in the
-      database, or for a model column this revision does not add), declare it with
-      ``postgresql.ENUM(..., create_type=False)`` (else ``DuplicateObject``).
-    - ``downgrade()`` drops the types ``upgrade()`` created: PostgreSQL keeps a type
-      after its table is dropped, and the next upgrade would fail with
-      ``DuplicateObject``.
-
-    Autogenerate hands over the model's own columns and types, so they are changed while
-    Alembic renders the file; :meth:`restore` puts them back.
-    """
-
-    def __init__(self, record: ModuleRecord, metadata: sa.MetaData | None) -> None:
-        self.record = record
-        self.prefix = f"{record.name}_"
-        self.metadata = metadata
-        self.notes: list[str] = []
-        self._renamed: list[tuple[sa.Enum, str | None]] = []
-        self._retyped: list[tuple[sa.Column[Any], Any]] = []
-
-    def restore(self) -> None:
-        for column, kind in reversed(self._retyped):
-            column.type = kind
-        for enum, name in reversed(self._renamed):
-            enum.name = name
-        self._retyped.clear()
-        self._renamed.clear()
-
-    def _rename(self, table: str, column: sa.Column[Any], kind: sa.Enum) -> str:
-        name = _type_name(self.prefix, table, column.name, kind)
-        if name != kind.name:
-            declared = f"as '{kind.name}'" if kind.name is not None else "without a name"
-            self.notes.append(
-                f"the enum type of {table}.{column.name} is declared {declared}; it is "
-                f"created as '{name}', since every type of module '{self.record.name}' "
-                f"must start with '{self.prefix}'. Name it so in the model: "
-                f"sa.Enum(..., name='{name}')"
-            )
-            self._renamed.append((kind, kind.name))
-            kind.name = name
-        return name
-
-    def _reuse(self, column: sa.Column[Any], kind: sa.Enum) -> None:
-        """Declare ``column``'s type as one that exists: created elsewhere, not here."""
-        from sqlalchemy.dialects import postgresql
-
-        self._retyped.append((column, column.type))
-        column.type = postgresql.ENUM(*kind.enums, name=kind.name, create_type=False)
-
-    def _existing(self, connection: Any, revised: set[int]) -> set[str]:
-        """Types there already: in the database (PostgreSQL), or for model columns this
-        revision does not create or add (``revised``: their ids)."""
-        found: set[str] = set()
-        if isinstance(connection, sa.Connection) and connection.dialect.name == "postgresql":
-            found |= set(connection.execute(_PG_ENUM_TYPES).scalars())
-        for table in self.metadata.tables.values() if self.metadata is not None else ():
-            for column, kind in _enum_columns(table.columns):
-                if id(column) not in revised:
-                    found.add(_type_name(self.prefix, table.name, column.name, kind))
-        return found
-
-    def _prefix_only(self, op: Any) -> bool:
-        """An ``alter_column`` whose only change is the enum type's prefix."""
-        old, new = getattr(op, "existing_type", None), getattr(op, "modify_type", None)
-        if not (isinstance(op, ops.AlterColumnOp) and isinstance(old, sa.Enum)):
-            return False
-        if not isinstance(new, sa.Enum) or list(old.enums) != list(new.enums):
-            return False
-        same = _type_name(self.prefix, op.table_name, op.column_name, old) == _type_name(
-            self.prefix, op.table_name, op.column_name, new
-        )
-        untouched = op.modify_nullable is None and op.modify_name is None
-        return same and untouched and op.modify_server_default is False and not op.modify_comment
-
-    def _leave_out_prefix_changes(self, container: Any) -> None:
-        if container is None:
-            return
-        kept = []
-        for op in container.ops:
-            if isinstance(op, ops.ModifyTableOps):
-                op.ops[:] = [inner for inner in op.ops if not self._prefix_only(inner)]
-                if op.is_empty():
-                    continue
-            kept.append(op)
-        container.ops[:] = kept
-
-    def __call__(self, context: Any, _revision: Any, directives: list[Any]) -> None:
-        script = directives[0]
-        if script.upgrade_ops is None:
-            return
-        self._leave_out_prefix_changes(script.upgrade_ops)
-        self._leave_out_prefix_changes(script.downgrade_ops)
-        # (top-level op, table, column, type) for every enum column upgrade() adds.
-        found: list[tuple[Any, str, sa.Column[Any], sa.Enum]] = []
-        for op in script.upgrade_ops.ops:
-            if isinstance(op, ops.CreateTableOp):
-                found += [(op, op.table_name, c, k) for c, k in _enum_columns(op.columns)]
-            elif isinstance(op, ops.ModifyTableOps):
-                for add in (o for o in op.ops if isinstance(o, ops.AddColumnOp)):
-                    found += [(op, add.table_name, c, k) for c, k in _enum_columns([add.column])]
-        existing = self._existing(
-            getattr(context, "connection", None), {id(column) for _, _, column, _ in found}
-        )
-        made: dict[str, None] = {}  # an ordered set
-        before: dict[int, list[Any]] = {}  # id(op) → the types to create before it
-        for op, table, column, kind in found:
-            name = self._rename(table, column, kind)
-            if name in existing or name in made:
-                if isinstance(op, ops.CreateTableOp):
-                    self._reuse(column, kind)  # rendered with its import by Alembic
-                continue
-            made[name] = None
-            if not isinstance(op, ops.CreateTableOp):
-                before.setdefault(id(op), []).append(_CreateEnumType(name, list(kind.enums)))
-        upgrade: list[Any] = [_Note([f"bmc-hub: {n}" for n in self.notes])] if self.notes else []
-        for op in script.upgrade_ops.ops:
-            upgrade += [*before.get(id(op), []), op]
-        script.upgrade_ops.ops[:] = upgrade
-        if made and script.downgrade_ops is not None:
-            script.downgrade_ops.ops.append(_DropEnumTypes(list(made)))
-        if self.record.context is not None:
-            for note in self.notes:
-                self.record.context.logger.warning(note)
-
-
 def new_revision(hub: Hub, name: str, message: str, *, autogenerate: bool) -> Path:
     """Write a revision file into the module's versions folder; return its path."""
     record = loaded_record(hub, name)
@@ -346,7 +139,7 @@ def new_revision(hub: Hub, name: str, message: str, *, autogenerate: bool) -> Pa
             prefix=f"{name}_",
             metadata=metadata,
         )
-        refuse, enums = _refuse_foreign_ops(f"{name}_"), _EnumTypes(record, metadata)
+        refuse, enums = _refuse_foreign_ops(f"{name}_"), EnumTypes(record, metadata)
 
         def adjust(context: Any, revision: Any, directives: list[Any]) -> None:
             refuse(context, revision, directives)
