@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from .app import create_app
     from .context import ModuleContext
     from .db import module_metadata
-    from .errors import BmcHubError
+    from .errors import BmcHubError, JobFailed, RetryLater
     from .fields import Offset, RowId, Text, UtcDateTime
     from .hookspecs import HUB_API_VERSION, hookimpl, hookspec
     from .jobs.declare import Job
@@ -29,6 +29,8 @@ _WHERE = {
     "ModuleContext": ".context",
     "module_metadata": ".db",
     "BmcHubError": ".errors",
+    "JobFailed": ".errors",
+    "RetryLater": ".errors",
     "ErrorDetail": ".responses",
     "error_responses": ".responses",
     "Offset": ".fields",
@@ -57,11 +59,13 @@ __all__ = [
     "ErrorDetail",
     "HealthResult",
     "Job",
+    "JobFailed",
     "ModuleContext",
     "ModuleSettings",
     "ModuleState",
     "NavItem",
     "Offset",
+    "RetryLater",
     "RowId",
     "Settings",
     "Text",

@@ -109,3 +109,24 @@ class ScaffoldError(BmcHubError):
 class DryRunViolation(BmcHubError):
     """A module in DRY_RUN tried something that would keep its writes (a ``COMMIT`` sent
     as SQL, autocommit); the hub refuses it instead."""
+
+
+class JobFailed(BmcHubError):
+    """Raised by a job: this run failed for a reason another try cannot fix (an unknown
+    id, a refused credential). The run is ``failed`` at once, with this message, even
+    when its job has retries left."""
+
+
+class RetryLater(BmcHubError):
+    """Raised by a job: try this run again in ``after`` seconds (a number or a
+    ``timedelta``; a remote service's ``Retry-After``, say) instead of the job's backoff.
+    It counts as an attempt: with none left, the run is ``failed`` with this message."""
+
+    def __init__(self, message: str = "asked to be retried later", *, after: object) -> None:
+        import datetime as dt
+
+        seconds = after.total_seconds() if isinstance(after, dt.timedelta) else after
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise TypeError(f"RetryLater(after=...) takes seconds or a timedelta, not {after!r}")
+        super().__init__(message)
+        self.after = float(seconds)

@@ -87,3 +87,15 @@ def test_a_module_enqueues_only_its_declared_jobs_with_json_arguments(hub_client
         context.jobs.enqueue("nope")
     with pytest.raises(UsageError, match="must be JSON"):
         context.jobs.enqueue("tidy", when=dt.datetime.now())
+
+
+def test_retry_later_takes_seconds_or_a_timedelta_and_nothing_else() -> None:
+    import datetime as dt
+
+    from bmc_hub_core import RetryLater
+
+    assert RetryLater(after=2).after == 2.0
+    assert RetryLater("429", after=dt.timedelta(minutes=1)).after == 60.0
+    for bad in (-1, "60", True, None):
+        with pytest.raises(TypeError, match="RetryLater\\(after=...\\) takes seconds"):
+            RetryLater(after=bad)

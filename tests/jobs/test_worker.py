@@ -31,7 +31,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from bmc_hub_core import Job, hookimpl
+from bmc_hub_core import Job, JobFailed, RetryLater, hookimpl
 
 
 def note(module, what):
@@ -60,6 +60,19 @@ def slow(module):
     time.sleep(60)
 
 
+def gone(module):
+    raise JobFailed("company 12345674 is not in the registry")
+
+
+def busy(module):
+    # The first attempt is rate limited; its Retry-After beats the job's hour of backoff.
+    marker = Path(__file__).with_name("busy.attempted")
+    if not marker.exists():
+        marker.write_text("1")
+        raise RetryLater("the registry said 429", after=dt.timedelta(seconds=0.5))
+    note(module, "busy ok")
+
+
 async def async_write(module, what):
     note(module, what)
 
@@ -77,6 +90,8 @@ def register_jobs():
         Job("async_write", run=async_write),
         Job("flaky", run=flaky, retries=2, backoff=0.2),
         Job("slow", run=slow, timeout=1.5),
+        Job("gone", run=gone, retries=3),
+        Job("busy", run=busy, retries=1, backoff=3600),
     ]
 """
 
@@ -203,6 +218,24 @@ def test_scheduled_on_demand_retried_and_timed_out_runs(
         str(query(hub_database_url, "SELECT id FROM hub_job_runs WHERE job = 'slow'")[0][0]),
     )
     assert retried.returncode == 0 and "a retry of run" in retried.stdout
+
+
+def test_a_job_can_refuse_a_retry_or_set_its_delay(
+    hub_database_url: str, site: Path, tmp_path: Path
+) -> None:
+    env = hub_env(hub_database_url, site)
+    assert cli(env, "db", "upgrade").returncode == 0
+    assert cli(env, "jobs", "run", "jobby.gone").returncode == 0
+    assert cli(env, "jobs", "run", "jobby.busy").returncode == 0
+    with worker(env, tmp_path):
+        wait_for(lambda: "busy ok" in logged(hub_database_url))
+        wait_for(lambda: runs_of(hub_database_url, "gone")[0][0] == "failed")
+    # JobFailed: failed on its first attempt although three retries were left.
+    state, attempt, error, _trigger = runs_of(hub_database_url, "gone")[0]
+    assert (state, attempt) == ("failed", 1)
+    assert error == "bmc_hub_core.errors.JobFailed: company 12345674 is not in the registry"
+    # RetryLater: the same run again after half a second, not after the hour of backoff.
+    assert runs_of(hub_database_url, "busy")[0][:2] == ("succeeded", 2)
 
 
 def test_a_disabled_modules_runs_wait_and_its_ticks_are_skipped(

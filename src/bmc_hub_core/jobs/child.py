@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import traceback
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -20,7 +21,19 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from ..context import ModuleContext
+from ..errors import JobFailed, RetryLater
 from .declare import Job
+
+
+@dataclass(frozen=True)
+class RunEnd:
+    """What a run's process sends back: its error (None: it succeeded) and what the job
+    asked for: no retry (:class:`JobFailed`) or a retry after so many seconds
+    (:class:`RetryLater`)."""
+
+    error: str | None = None
+    final: bool = False
+    retry_after: float | None = None
 
 
 def _read_only(dialect: str) -> Any:
@@ -52,17 +65,23 @@ def prepare_engine(engine: Engine, *, read_only: bool) -> None:
 def run_in_child(
     pipe: Connection, context: ModuleContext, job: Job, kwargs: dict[str, Any]
 ) -> None:
-    """The child's whole life: run the job, send back None or the error text."""
+    """The child's whole life: run the job, send back a :class:`RunEnd`."""
     try:
         prepare_engine(context.hub_engine, read_only=context.read_only)
         result = job.run(context, **kwargs)
         if inspect.isawaitable(result):
             asyncio.run(_await(result))
-        pipe.send(None)
+        pipe.send(RunEnd())
     # The job is module code: whatever it raises (SystemExit too) is its run's error.
     except BaseException as exc:  # noqa: BLE001
         summary = "".join(traceback.format_exception_only(exc)).strip()
-        pipe.send(context_mask(context, summary))
+        pipe.send(
+            RunEnd(
+                error=context_mask(context, summary),
+                final=isinstance(exc, JobFailed),
+                retry_after=exc.after if isinstance(exc, RetryLater) else None,
+            )
+        )
     finally:
         pipe.close()
 

@@ -27,7 +27,10 @@ class ModuleJobs:
 
     def enqueue(self, job: str, *, delay: dt.timedelta | None = None, **kwargs: Any) -> int:
         """Queue a run now (or after ``delay``); the run's id. ``kwargs`` must be JSON
-        (ids, strings, numbers, ISO dates), or :class:`JobArgumentsError` is raised."""
+        (ids, strings, numbers, ISO dates), or :class:`JobArgumentsError` is raised.
+
+        The queued run is written through the hub's engine: it is kept even when the
+        module is in DRY_RUN (the run then keeps nothing of its own)."""
         declared = self.declared.get(job)
         if declared is None:
             known = ", ".join(sorted(self.declared)) or "none"

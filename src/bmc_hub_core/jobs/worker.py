@@ -27,7 +27,7 @@ from ..registry import ModuleRecord
 from ..state import apply_rows, read_rows
 from ..types import ModuleState
 from . import queue
-from .child import run_in_child
+from .child import RunEnd, run_in_child
 from .declare import Job, next_time
 
 log = logging.getLogger(__name__)
@@ -185,29 +185,37 @@ class Worker:
                 active.process.join(5)
                 self._record(
                     active,
-                    f"timed out: still running after {active.job.timeout:g}s, so it was stopped",
+                    RunEnd(
+                        error=f"timed out: still running after {active.job.timeout:g}s, "
+                        "so it was stopped"
+                    ),
                 )
             return
         self._collect(active)
 
     def _collect(self, active: Active) -> None:
         lost = f"the job's process ended without a result (exit code {active.process.exitcode})"
-        error: str | None = lost
+        end = RunEnd(error=lost)
         if active.pipe.poll():
             try:
-                error = active.pipe.recv()
+                received = active.pipe.recv()
             except EOFError:
-                error = lost
-        self._record(active, error)
+                received = None
+            if isinstance(received, RunEnd):
+                end = received
+        self._record(active, end)
 
-    def _record(self, active: Active, error: str | None) -> None:
+    def _record(self, active: Active, end: RunEnd) -> None:
         self.active.pop(active.run.id, None)
         active.pipe.close()
         run = active.run
+        error = end.error
         duration = int((time.monotonic() - active.started) * 1000)
         retry_at = None
-        if error is not None and run.attempt < run.max_attempts:
-            delay = min(active.job.backoff * 2 ** (run.attempt - 1), MAX_BACKOFF)
+        if error is not None and not end.final and run.attempt < run.max_attempts:
+            delay = end.retry_after
+            if delay is None:
+                delay = min(active.job.backoff * 2 ** (run.attempt - 1), MAX_BACKOFF)
             retry_at = utcnow() + dt.timedelta(seconds=delay)
         state = queue.finish(
             self.engine, run.id, error=error, duration_ms=duration, retry_at=retry_at
