@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from .auth import require_admin
 from .errors import UsageError
+from .fields import RowId
 from .hub import Hub
 from .jobs import catalog, queue
 from .responses import error_responses
@@ -59,5 +60,23 @@ def build_router() -> APIRouter:
         except UsageError as exc:
             raise HTTPException(404, str(exc)) from None
         return {"id": run_id, "name": name, "state": "queued"}
+
+    @router.post(
+        "/runs/{run_id}/retry",
+        status_code=201,
+        responses=error_responses(
+            404, 409, _404="No such run", _409="The run is not failed or skipped"
+        ),
+    )
+    async def retry(request: Request, run_id: RowId) -> dict[str, Any]:
+        """Queue a new run of a failed (or skipped) run's job, with the same arguments."""
+        hub = _hub(request)
+        try:
+            new_id = await anyio.to_thread.run_sync(lambda: catalog.retry(hub, run_id))
+        except catalog.RunNotRetryable as exc:
+            raise HTTPException(409, str(exc)) from None
+        except UsageError as exc:
+            raise HTTPException(404, str(exc)) from None
+        return {"id": new_id, "retry_of": run_id, "state": "queued"}
 
     return router

@@ -40,3 +40,26 @@ def test_jobs_need_the_admin_token(hub_client: Any) -> None:
     client = hub_client(modules={"cvrish": fake_module("cvrish", register_jobs=_jobs)})
     assert client.get("/api/v1/jobs").status_code == 401
     assert client.post("/api/v1/jobs/cvrish.nightly/run").status_code == 401
+
+
+def test_admins_retry_a_failed_run_with_its_arguments(hub_admin_client: Any) -> None:
+    from bmc_hub_core.jobs import queue
+
+    client = hub_admin_client(modules={"cvrish": fake_module("cvrish", register_jobs=_jobs)})
+    engine = client.app.state.hub.engine
+    run = queue.enqueue(
+        engine, "cvrish", "nightly", {"cvr": "12345674"}, max_attempts=1, trigger="manual"
+    )
+    # Queued, not failed: nothing to retry yet.
+    early = client.post(f"/api/v1/jobs/runs/{run}/retry")
+    assert early.status_code == 409 and "only failed or skipped runs" in early.json()["detail"]
+    queue.finish(engine, run, error="RuntimeError: the registry did not answer", duration_ms=5)
+    retried = client.post(f"/api/v1/jobs/runs/{run}/retry")
+    assert retried.status_code == 201, retried.text
+    assert retried.json()["retry_of"] == run and retried.json()["state"] == "queued"
+    newest = client.get("/api/v1/jobs").json()["runs"][0]
+    assert newest["id"] == retried.json()["id"] and newest["trigger"] == "retry"
+    assert newest["kwargs"] == {"cvr": "12345674"}
+    missing = client.post("/api/v1/jobs/runs/999999/retry")
+    assert missing.status_code == 404 and "no job run 999999" in missing.json()["detail"]
+    assert client.post("/api/v1/jobs/runs/0/retry").status_code == 422

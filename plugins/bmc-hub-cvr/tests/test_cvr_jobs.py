@@ -159,8 +159,18 @@ def test_fill_customers_fetches_what_is_missing_or_stale_in_batches(
     assert "12345678 fails the modulus-11 check" in log.read_text()
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "error", "earliest", "latest"),
+    [
+        # The registry's Retry-After sets the delay (RetryLater) ...
+        ("60", "RetryLater: stopped after storing 2 of 5 companies: ", 50, 70),
+        # ... and without one the job's backoff (2 minutes) applies.
+        (None, "FillStopped: stopped after storing 2 of 5 companies: ", 110, 130),
+    ],
+    ids=["retry-after", "backoff"],
+)
 def test_a_rate_limit_stops_the_run_keeps_what_it_got_and_queues_it_again(
-    hub_database_url, registry, numbers, tmp_path, runs_of
+    hub_database_url, registry, numbers, tmp_path, runs_of, retry_after, error, earliest, latest
 ):
     env = hub_env(hub_database_url, registry.url, batch_size="3")
     cli(env, "db", "upgrade")
@@ -169,18 +179,20 @@ def test_a_rate_limit_stops_the_run_keeps_what_it_got_and_queues_it_again(
         registry.add(cvr)
     add_customers(hub_database_url, *due)
     registry.ok_then_limit = 2  # the third request is answered 429
-    registry.retry_after = "60"
+    registry.retry_after = retry_after
 
     cli(env, "jobs", "run", "cvr.fill_customers")
     runs = runs_of("fill_customers")
     with worker(env, tmp_path) as log:
         wait_for(ended(runs), log)
     run = runs()[0]
-    assert (run["state"], run["attempt"]) == ("queued", 1)  # tried again after its backoff
-    assert "FillStopped: stopped after storing 2 of 5 companies: " in run["error"]
-    assert "is rate limiting requests; it asks to wait 60 s" in run["error"]
-    run_after = dt.datetime.fromisoformat(run["run_after"])
-    assert run_after > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=60)  # the backoff
+    assert (run["state"], run["attempt"]) == ("queued", 1)  # to be tried again
+    assert error in run["error"]
+    assert "is rate limiting requests" in run["error"]
+    wait = dt.datetime.fromisoformat(run["run_after"]) - dt.datetime.fromisoformat(
+        run["finished_at"]
+    )
+    assert earliest <= wait.total_seconds() <= latest
     assert len(registry.seen) == 3  # the batch stopped at the 429
     assert set(cached(hub_database_url)) == set(due[:2])
 
@@ -189,7 +201,8 @@ def test_a_rate_limit_stops_the_run_keeps_what_it_got_and_queues_it_again(
     ("switches", "state", "error"),
     [
         ({"dry_run": "true"}, "succeeded", None),
-        ({"read_only": "true"}, "queued", "ReadOnly: module 'cvr' is read-only, and"),
+        # Failed at once: another try would be refused the same way.
+        ({"read_only": "true"}, "failed", "JobFailed: module 'cvr' is read-only, and"),
     ],
     ids=["dry-run", "read-only"],
 )
@@ -229,13 +242,14 @@ def test_the_refresh_route_queues_a_run_that_a_worker_carries_out(
     env = hub_env(hub_database_url, registry.url)
     runs = runs_of("refresh")
     with worker(env, tmp_path) as log:
-        wait_for(lambda: len(runs()) == 2 and all(r["state"] == "succeeded" for r in runs()), log)
+        wait_for(lambda: [r["state"] for r in runs()] == ["succeeded", "failed"], log)
     assert [(r["id"], r["trigger"], r["attempt"]) for r in runs()] == [
         (answer.json()["run_id"], "module", 1) for answer in queued
     ]
     assert client.get(f"/api/v1/cvr/companies/{cvr}").json()["name"] == "Efter ApS"
     assert registry.requests_for(cvr) == 2
-    # An unknown number: logged, nothing stored, not retried (the answer would not change).
+    # An unknown number: failed at once, nothing stored, not retried (the answer would
+    # not change, although the job has retries left).
     assert client.get(f"/api/v1/cvr/companies/{unknown}").status_code == 404
     assert registry.requests_for(unknown) == 1
-    assert f"refresh: CVR {unknown} is not in the registry; nothing stored" in log.read_text()
+    assert f"JobFailed: CVR {unknown} is not in the registry; nothing stored" in runs()[1]["error"]

@@ -15,6 +15,10 @@ from . import queue
 from .declare import Job
 
 
+class RunNotRetryable(UsageError):
+    """A retry was asked for a run that is queued, running or succeeded."""
+
+
 def declared(hub: Hub) -> dict[str, tuple[str, Job]]:
     """``NAME.job`` → (module, job) for every loaded module."""
     return {
@@ -87,5 +91,7 @@ def retry(hub: Hub, run_id: int) -> int:
     if run is None:
         raise UsageError(f"no job run {run_id}; `bmc-hub jobs runs --failed` lists them")
     if run["state"] not in ("failed", "skipped"):
-        raise UsageError(f"run {run_id} is {run['state']}; only failed or skipped runs are retried")
+        raise RunNotRetryable(
+            f"run {run_id} is {run['state']}; only failed or skipped runs are retried"
+        )
     return run_now(hub, run["name"], run["kwargs"], trigger="retry")

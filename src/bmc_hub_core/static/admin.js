@@ -177,10 +177,14 @@
       loginForm.hidden = true;
       panel.hidden = false;
       say(records.length ? "" : "No module is installed.");
+      document.dispatchEvent(new CustomEvent("bmc-hub:admin-loaded"));
     } catch (err) {
       if (err.message !== "unauthorized") say(err.message, true);
     }
   }
+
+  // For admin_jobs.js: the same token handling, messages and safe element building.
+  window.bmcHubAdmin = { call: call, el: el, badge: badge, cell: cell, say: say };
 
   loginForm.addEventListener("submit", (event) => {
     event.preventDefault();

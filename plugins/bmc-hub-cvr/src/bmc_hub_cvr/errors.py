@@ -51,9 +51,3 @@ class RateLimited(CvrError):
     def __init__(self, message: str, retry_after: str | None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-class ReadOnly(CvrError):
-    """A job that stores what it fetches was run while the module is read-only."""
-
-    status = 403

@@ -6,22 +6,26 @@
   is kept even when a later batch stops.
 - ``refresh`` (on demand, ``cvr=``): ask the registry again for one company.
 
+A rate limit with a ``Retry-After`` asks the worker to try again after that long
+(``RetryLater``); a run that another try cannot help (the module is read-only, the
+registry does not know the number) fails at once (``JobFailed``).
+
 Both only write ``cvr_companies``; ``customers`` is read, never changed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 from collections.abc import Iterator, Sequence
 
-from bmc_hub_core import ModuleContext
+from bmc_hub_core import JobFailed, ModuleContext, RetryLater
 
 from . import registry, store
 from .errors import (
     BadAnswer,
     CvrError,
     RateLimited,
-    ReadOnly,
     RegistryTimeout,
     RegistryUnavailable,
     UnknownCvr,
@@ -39,8 +43,9 @@ NAMED = 5
 
 
 class FillStopped(CvrError):
-    """The registry stopped the nightly run (rate limit, unreachable, timing out); what
-    was fetched before is stored, and the worker tries the run again after its backoff."""
+    """The registry stopped the nightly run (unreachable, timing out, a rate limit that
+    names no delay); what was fetched before is stored, and the worker tries the run
+    again after its backoff."""
 
 
 class FillIncomplete(CvrError):
@@ -49,10 +54,23 @@ class FillIncomplete(CvrError):
 
 def _refuse_read_only(module: ModuleContext, job: str) -> None:
     if module.read_only:
-        raise ReadOnly(
+        raise JobFailed(
             f"module '{module.name}' is read-only, and {job} stores what it fetches, so it "
             f"did not run; set MODULES__{module.name.upper()}__READ_ONLY=false"
         )
+
+
+def _seconds(retry_after: str | None) -> float | None:
+    """A ``Retry-After`` value (seconds, or an HTTP date) as seconds from now."""
+    if retry_after is None:
+        return None
+    if retry_after.isdigit():
+        return float(retry_after)
+    try:
+        when = email.utils.parsedate_to_datetime(retry_after)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - utcnow()).total_seconds())
 
 
 def _batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -106,9 +124,11 @@ def fill_customers(module: ModuleContext) -> None:
         _store(module, answers)
         stored += len(answers)
         if stop is not None:
-            raise FillStopped(
-                f"stopped after storing {stored} of {len(numbers)} companies: {stop.message}"
-            )
+            why = f"stopped after storing {stored} of {len(numbers)} companies: {stop.message}"
+            after = _seconds(stop.retry_after) if isinstance(stop, RateLimited) else None
+            if after is not None:
+                raise RetryLater(why, after=after)
+            raise FillStopped(why)
     module.logger.info(
         "fill_customers: %d due, %d stored, %d unknown to the registry, %d failed",
         len(numbers),
@@ -132,6 +152,5 @@ def refresh(module: ModuleContext, cvr: str) -> None:
         company = refresh_company(module, number)
     except UnknownCvr as exc:
         # Nothing to store, and asking again gives the same answer: not worth a retry.
-        module.logger.warning("refresh: %s; nothing stored", exc.message)
-        return
+        raise JobFailed(f"{exc.message}; nothing stored") from None
     module.logger.info("refresh: CVR %s stored (%s)", company.cvr, company.name)
