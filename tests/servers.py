@@ -69,15 +69,21 @@ class Server:
 
 @contextmanager
 def serving(
-    folder: Path, env: dict[str, str], *, workers: int = 1, wait: bool = True
+    folder: Path,
+    env: dict[str, str],
+    *,
+    workers: int = 1,
+    wait: bool = True,
+    args: tuple[str, ...] = (),
 ) -> Iterator[Server]:
-    """``bmc-hub serve`` on a free loopback port with ``env`` (plus a clean environment)."""
+    """``bmc-hub serve ARGS`` on a free loopback port with ``env`` (plus a clean
+    environment)."""
     port = free_port()
     folder.mkdir(parents=True, exist_ok=True)
     log = folder / f"serve-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [BMC_HUB, "serve", "--port", str(port), "--workers", str(workers)],
+            [BMC_HUB, "serve", "--port", str(port), "--workers", str(workers), *args],
             env=clean_env(**env),
             cwd=folder,
             stdout=sink,
