@@ -97,5 +97,5 @@ def test_retry_later_takes_seconds_or_a_timedelta_and_nothing_else() -> None:
     assert RetryLater(after=2).after == 2.0
     assert RetryLater("429", after=dt.timedelta(minutes=1)).after == 60.0
     for bad in (-1, "60", True, None):
-        with pytest.raises(TypeError, match="RetryLater\\(after=...\\) takes seconds"):
+        with pytest.raises(TypeError, match=r"RetryLater\(after=\.\.\.\) takes seconds"):
             RetryLater(after=bad)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import multiprocessing
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -96,3 +97,36 @@ def context_mask(context: ModuleContext, text: str) -> str:
     from ..redact import mask_values
 
     return mask_values(text, secret_values(context.settings))
+
+
+def run_and_wait(context: ModuleContext, job: Job, kwargs: dict[str, Any]) -> RunEnd:
+    """One run in a forked process, as the worker starts it, waited for up to the job's
+    ``timeout`` (then killed). For ``bmc_hub_core.testing.run_job``; the worker itself
+    keeps several runs going at once and never waits on one."""
+    fork = multiprocessing.get_context("fork")
+    receiving, sending = fork.Pipe(duplex=False)
+    process = fork.Process(
+        target=run_in_child,
+        args=(sending, context, job, kwargs),
+        name=f"bmc-hub-job-{context.name}.{job.name}",
+        daemon=True,
+    )
+    process.start()
+    sending.close()
+    try:
+        if receiving.poll(job.timeout):
+            try:
+                end = receiving.recv()
+            except EOFError:
+                end = None
+            process.join(5)
+            if isinstance(end, RunEnd):
+                return end
+            return RunEnd(
+                error=f"the job's process ended without a result (exit code {process.exitcode})"
+            )
+        process.kill()
+        process.join(5)
+        return RunEnd(error=f"timed out: still running after {job.timeout:g}s, so it was stopped")
+    finally:
+        receiving.close()

@@ -13,6 +13,8 @@ these fixtures available:
 - ``hub_admin_client(...)``: a ``hub_client`` that sends the admin token.
 
 And helpers: :func:`module_env` builds ``MODULES__NAME__KEY`` variables for ``env=``;
+:func:`module_context` is the context a module's hooks get; :func:`run_job` runs one of
+its jobs exactly as ``bmc-hub worker`` does (a forked process, its switches, its timeout);
 :func:`assert_migrations_conform` and :func:`module_alembic_config` (from
 :mod:`bmc_hub_core.testing.migrations`) check a module's migrations against the hub's rules.
 """
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from starlette.testclient import TestClient
 
     from ..context import ModuleContext
+    from ..jobs.child import RunEnd
     from ..settings import Settings
     from .migrations import assert_migrations_conform, module_alembic_config
 
@@ -50,6 +53,7 @@ __all__ = [
     "module_alembic_config",
     "module_context",
     "module_env",
+    "run_job",
 ]
 
 AppFactory = Callable[..., "FastAPI"]
@@ -104,6 +108,38 @@ def module_context(app: FastAPI, name: str) -> ModuleContext:
         pytest.fail(f"module {name!r} is not loaded in this app", pytrace=False)
     context: ModuleContext = record.context
     return context
+
+
+def run_job(app: FastAPI, name: str, **kwargs: Any) -> RunEnd:
+    """Run job ``name`` (``MODULE.job``) of ``app`` once, as ``bmc-hub worker`` runs a
+    claimed run: in a forked process with the module's context, its READ_ONLY
+    (read-only database connections) and DRY_RUN (nothing kept) switches, and its
+    ``timeout``. Nothing is queued or recorded, and the module's enabled state is not
+    checked (the worker checks it before it claims a run).
+
+    Returns how the run ended: ``.error`` is None when it succeeded, else the error a
+    run record would show; ``.final`` is True for ``JobFailed``, ``.retry_after`` the
+    seconds of a ``RetryLater``::
+
+        end = run_job(client.app, "cvr.refresh", cvr="12345674")
+        assert end.error is None
+    """
+    from ..jobs.catalog import declared
+    from ..jobs.child import run_and_wait
+
+    hub = app.state.hub
+    found = declared(hub).get(name)
+    if found is None:
+        known = ", ".join(sorted(declared(hub))) or "none"
+        pytest.fail(f"no job named {name!r} in this app (jobs: {known})", pytrace=False)
+    module, job = found
+    import json
+
+    try:  # the worker hands a job its arguments as they come back from JSON
+        arguments = json.loads(json.dumps(kwargs))
+    except (TypeError, ValueError) as exc:
+        pytest.fail(f"run_job({name!r}): the arguments must be JSON ({exc})", pytrace=False)
+    return run_and_wait(module_context(app, module), job, arguments)
 
 
 @pytest.fixture
