@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from .context import ModuleContext
     from .db import module_metadata
     from .errors import BmcHubError, JobFailed, RetryLater
+    from .exception_handlers import ExceptionHandlers
     from .fields import Offset, RowId, Text, UtcDateTime
     from .hookspecs import HUB_API_VERSION, hookimpl, hookspec
     from .jobs.declare import Job
@@ -31,6 +32,7 @@ _WHERE = {
     "BmcHubError": ".errors",
     "JobFailed": ".errors",
     "RetryLater": ".errors",
+    "ExceptionHandlers": ".exception_handlers",
     "ErrorDetail": ".responses",
     "error_responses": ".responses",
     "Offset": ".fields",
@@ -57,6 +59,7 @@ __all__ = [
     "CustomerInfo",
     "CustomerPanel",
     "ErrorDetail",
+    "ExceptionHandlers",
     "HealthResult",
     "Job",
     "JobFailed",

@@ -174,7 +174,9 @@ def register_middleware(
     none. They wrap only ``/api/v1/NAME...`` and ``/NAME...`` (routes, pages, mounts and
     websockets), behind the gate: the token check, the module's state and its safety
     switches come first, so a disabled module's middleware does not run. Requests to
-    other modules and to the core never pass through them.
+    other modules and to the core never pass through them. Exception handlers for the
+    module's own routes (what ``app.add_exception_handler`` does for an app) are an entry
+    here: ``Middleware(ExceptionHandlers, handlers={SomeError: handler})``.
 
     Raising, a wrong return type or a factory that raises: the module is ``failed`` at
     stage ``middleware`` and its URL space answers 503; the others go on.
