@@ -17,27 +17,12 @@ from starlette.testclient import TestClient
 
 from bmc_hub_core import ModuleContext
 
-from .fakes import fake_module
+from .fakes import TextTable, fake_module
+from .fakes import stored_texts as texts_in
 
 
 def notes_module() -> types.ModuleType:
-    tables: dict[str, sa.Table] = {}
-
-    def items(module: ModuleContext) -> sa.Table:
-        if "items" not in tables:
-            metadata = module.metadata()
-            tables["items"] = sa.Table(
-                module.table("items"),
-                metadata,
-                sa.Column("id", sa.Integer, primary_key=True),
-                sa.Column("text", sa.String(100), nullable=False),
-            )
-        return tables["items"]
-
-    def on_startup(module: ModuleContext) -> None:
-        own = sa.create_engine(module.engine.url, poolclass=sa.pool.NullPool)
-        items(module).metadata.create_all(own)
-        own.dispose()
+    items = TextTable("items")
 
     def register_routes(module: ModuleContext) -> APIRouter:
         router = APIRouter()
@@ -45,27 +30,22 @@ def notes_module() -> types.ModuleType:
         @router.post("/items", status_code=201)
         def add(text: str) -> dict[str, object]:
             with module.session() as session:
-                session.execute(sa.insert(items(module)).values(text=text))
+                session.execute(sa.insert(items.of(module)).values(text=text))
                 session.commit()
             return {"added": text, "dry_run": module.dry_run}
 
         @router.get("/items")
         def listing() -> list[str]:
             with module.session() as session:
-                return list(session.scalars(sa.select(items(module).c.text)))
+                return list(session.scalars(sa.select(items.of(module).c.text)))
 
         return router
 
-    return fake_module("notes", on_startup=on_startup, register_routes=register_routes)
+    return fake_module("notes", on_startup=items.on_startup(), register_routes=register_routes)
 
 
 def stored_texts(url: str) -> list[str]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            return list(conn.scalars(sa.text("SELECT text FROM notes_items ORDER BY id")))
-    finally:
-        engine.dispose()
+    return texts_in(url, "notes_items")
 
 
 def switches(read_only: bool, dry_run: bool) -> dict[str, str]:

@@ -14,30 +14,15 @@ import sqlalchemy as sa
 from bmc_hub_core import Job, JobFailed, ModuleContext, RetryLater
 from bmc_hub_core.testing import module_env, run_job
 
-from ..fakes import fake_module
+from ..fakes import TextTable, fake_module, stored_texts
 
 
 def ledger_module() -> types.ModuleType:
-    tables: dict[str, sa.Table] = {}
-
-    def entries(module: ModuleContext) -> sa.Table:
-        if "entries" not in tables:
-            tables["entries"] = sa.Table(
-                module.table("entries"),
-                module.metadata(),
-                sa.Column("id", sa.Integer, primary_key=True),
-                sa.Column("text", sa.String(100), nullable=False),
-            )
-        return tables["entries"]
-
-    def on_startup(module: ModuleContext) -> None:
-        own = sa.create_engine(module.engine.url, poolclass=sa.pool.NullPool)
-        entries(module).metadata.create_all(own)
-        own.dispose()
+    entries = TextTable("entries")
 
     def write(module: ModuleContext, text: str) -> None:
         with module.engine.begin() as conn:
-            conn.execute(sa.insert(entries(module)).values(text=text))
+            conn.execute(sa.insert(entries.of(module)).values(text=text))
 
     def gone(module: ModuleContext) -> None:
         raise JobFailed("no such company")
@@ -56,16 +41,11 @@ def ledger_module() -> types.ModuleType:
             Job("slow", run=slow, timeout=1),
         ]
 
-    return fake_module("ledger", on_startup=on_startup, register_jobs=register_jobs)
+    return fake_module("ledger", on_startup=entries.on_startup(), register_jobs=register_jobs)
 
 
 def kept(url: str) -> list[str]:
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    try:
-        with engine.connect() as conn:
-            return list(conn.scalars(sa.text("SELECT text FROM ledger_entries ORDER BY id")))
-    finally:
-        engine.dispose()
+    return stored_texts(url, "ledger_entries")
 
 
 def client_for(hub_client: Any, **switches: bool) -> Any:
