@@ -137,29 +137,20 @@ class Worker:
             assert following is not None
             if not queue.claim_tick(self.engine, name, at, following):
                 continue  # another worker runs this tick
-            if record.name in enabled:
-                queue.enqueue(
-                    self.engine,
-                    record.name,
-                    job.name,
-                    {},
-                    max_attempts=job.retries + 1,
-                    trigger="schedule",
-                    scheduled_for=at,
-                )
-            else:
+            runs = record.name in enabled
+            if not runs:
                 log.info("job %s: skipped its %s run, the module is disabled", name, at.isoformat())
-                queue.enqueue(
-                    self.engine,
-                    record.name,
-                    job.name,
-                    {},
-                    max_attempts=job.retries + 1,
-                    trigger="schedule",
-                    state="skipped",
-                    scheduled_for=at,
-                    error="the module was disabled when it was due",
-                )
+            queue.enqueue(
+                self.engine,
+                record.name,
+                job.name,
+                {},
+                max_attempts=job.retries + 1,
+                trigger="schedule",
+                scheduled_for=at,
+                state="queued" if runs else "skipped",
+                error=None if runs else "the module was disabled when it was due",
+            )
 
     # --- runs ------------------------------------------------------------------------
 
