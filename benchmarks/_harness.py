@@ -237,7 +237,11 @@ def ensure_wrk() -> str:
         return found
     if shutil.which("apt-get") and hasattr(os, "geteuid") and os.geteuid() == 0:
         print("wrk is missing; installing it with apt-get", file=sys.stderr)
-        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False, capture_output=True)
+        install = ["apt-get", "install", "-y", "-q", "wrk"]
+        if subprocess.run(install, check=False, capture_output=True).returncode != 0:
+            # A fresh image has no package lists yet.
+            subprocess.run(["apt-get", "update", "-q"], check=False, capture_output=True)
+            subprocess.run(install, check=False, capture_output=True)
         found = shutil.which("wrk")
         if found:
             return found
