@@ -38,6 +38,10 @@ PRINTS = {
         ),
         rf"^sync\s+[\d,]+\s+[\d,]+\s+{RATIO}\s+\d+\s+\d+\s+{RATIO}$",
     ],
+    "request_profile.py": [
+        rf"^  hub [\d.]+   bare [\d.]+   extra [+-][\d.]+   ratio {RATIO}$",
+        r"^\s+[\d.]+\s+[\d.]+\s+[+-][\d.]+\s+[\d.]+  \S+ \(",
+    ],
     "startup.py": [
         rf"^bmc-hub modules check\s+[\d.]+\s+[\d.]+\s+[+-][\d.]+\s+{RATIO}",
         rf"^serve: first answer\s+[\d.]+\s+[\d.]+\s+[+-][\d.]+\s+{RATIO}",
