@@ -11,7 +11,8 @@ folder and a scratch virtual environment layered on this one (the core is instal
    ``GET /api/v1/invoice_ocr/items`` answers 200 (core and module migrated, app served)
 
 Target: all three under 60 s. Prints a Markdown table for docs/performance.md; ``--json
-PATH`` also writes the raw figures. Run: ``python benchmarks/authoring.py [--rounds N]``.
+PATH`` also writes the raw figures. Run: ``python benchmarks/authoring.py [--rounds N]``
+(``--quick``: one offline round, only to show the script works).
 """
 
 from __future__ import annotations
@@ -103,7 +104,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--offline", action="store_true", help="pip: --no-deps, no isolation")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--quick", action="store_true", help="one round, --offline")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.offline = 1, True
     rounds = [one_round(args.offline) for _ in range(args.rounds)]
     print(table(rounds, args.offline))
     if args.json:

@@ -8,11 +8,13 @@ network's. Three variants of one app, same routes, same run:
   dry-run header is added too);
 - base_http: the same check written as Starlette ``BaseHTTPMiddleware`` (for comparison).
 
-Prints requests/second and each ratio to the baseline. Run: ``python benchmarks/gate_overhead.py``.
+Prints requests/second and each ratio to the baseline. Run: ``python benchmarks/gate_overhead.py``
+(``--quick``: 1 round of 500 requests, only to show the script works).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import statistics
 import tempfile
@@ -99,7 +101,7 @@ async def drive(app: FastAPI, count: int) -> float:
     return count / elapsed
 
 
-async def main() -> None:
+async def main(requests: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         apps = {variant: build(tmp, variant) for variant in ("bare", "gate", "base_http")}
@@ -107,14 +109,21 @@ async def main() -> None:
         for variant, app in apps.items():
             async with app.router.lifespan_context(app):
                 await drive(app, 200)  # warm-up
-                for _ in range(ROUNDS):
-                    results[variant].append(await drive(app, REQUESTS))
+                for _ in range(rounds):
+                    results[variant].append(await drive(app, requests))
     base = statistics.median(results["bare"])
-    print(f"{'variant':<10} {'req/s (median of ' + str(ROUNDS) + ')':>24} {'ratio to bare':>14}")
+    print(f"{'variant':<10} {'req/s (median of ' + str(rounds) + ')':>24} {'ratio to bare':>14}")
     for variant, values in results.items():
         rate = statistics.median(values)
         print(f"{variant:<10} {rate:>24,.0f} {rate / base:>14.2f}")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=REQUESTS, help="per round")
+    parser.add_argument("--rounds", type=int, default=ROUNDS)
+    parser.add_argument("--quick", action="store_true", help="1 round of 500 requests")
+    args = parser.parse_args()
+    if args.quick:
+        args.requests, args.rounds = 500, 1
+    asyncio.run(main(args.requests, args.rounds))

@@ -8,6 +8,9 @@ same 250 revisions and reads one version table.
 
     python benchmarks/migrations_noop.py [--runs 7] [--modules 50] [--revisions 5]
                                          [--database-url postgresql+psycopg2://...]
+                                         [--quick]
+
+(``--quick``: 1 run, 5 modules x 2 revisions, only to show the script works.)
 
 Four measurements, each the median of ``--runs`` (process runs alternate between the
 programs, so a machine getting slower or faster during the run affects both):
@@ -189,7 +192,10 @@ def main() -> None:
     parser.add_argument("--modules", type=int, default=50)
     parser.add_argument("--revisions", type=int, default=5)
     parser.add_argument("--database-url", help="a PostgreSQL admin URL (default: SQLite files)")
+    parser.add_argument("--quick", action="store_true", help="1 run, 5 modules x 2 revisions")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.modules, args.revisions = 1, 5, 2
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
