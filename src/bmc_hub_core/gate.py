@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 from .names import NAME_PATTERN, RESERVED_NAMES
 from .registry import Registry
 from .types import ModuleState
-from .urlspace import is_core_health, owner
+from .urlspace import HEALTH_METHODS, app_path, is_core_health, owner
 
 log = logging.getLogger(__name__)
 
@@ -76,20 +76,6 @@ def module_of(path: str) -> tuple[str | None, bool]:
     there); ``/health/`` or ``/health/x`` are the module's and gated like the rest.
     """
     return owner(path), is_core_health(path)
-
-
-def app_path(scope: Scope) -> str:
-    """The path inside the app: behind ``--root-path /hub`` the ASGI path starts with
-    ``/hub``, which must not be read as a module name."""
-    path: str = scope["path"]
-    root: str = scope.get("root_path", "")
-    if root and (path == root or path.startswith(root + "/")):
-        return path[len(root) :] or "/"
-    return path
-
-
-#: The core's health route answers these; any other method there is the module's.
-HEALTH_METHODS = frozenset({"GET", "HEAD"})
 
 
 class ModuleGate:

@@ -51,6 +51,8 @@ class ModuleStacks:
     def __init__(self) -> None:
         self.chains: dict[str, ASGIApp] = {}
         self.urls: dict[str, ModuleUrls] = {}
+        #: The entries each module's routers got in the app's routes (for the dispatch).
+        self.routes: dict[str, list[Any]] = {}
         #: What lies below the gate; set when the gate is created.
         self.downstream: ASGIApp | None = None
 

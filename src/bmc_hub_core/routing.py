@@ -13,6 +13,7 @@ from fastapi.routing import RouteContext, iter_route_contexts
 from starlette.routing import Host, Mount
 
 from .calling import run_sync
+from .dispatch import ModuleDispatch
 from .errors import HookReturnError
 from .hub import Hub
 from .module_stacks import ModuleStacks, ModuleUrls
@@ -228,6 +229,7 @@ def mount_module(
         record.warnings.append(message)
     # include_router merges the module's lifespans into the app's; keep the app's own.
     app_lifespan = app.router.lifespan_context
+    first = len(app.router.routes)
     for router in api:
         app.include_router(
             router,
@@ -247,6 +249,7 @@ def mount_module(
             max_body_size=max_body_size,
         )
     app.router.lifespan_context = app_lifespan
+    stacks.routes[name] = app.router.routes[first:]
     record.lifespan_routers = with_lifespan([*api, *views])
     stacks.urls[name] = ModuleUrls([api_probe, view_probe], app.router)
     record.routes = sorted({p for _, p in api_keys})
@@ -264,4 +267,6 @@ def mount_modules(
     for record in hub.registry.loaded():
         if record.context is not None:
             mount_module(app, hub, record, taken, stacks, dependencies, max_body_size)
+    # First of all routes: a module's requests are matched against its own routers only.
+    app.router.routes.insert(0, ModuleDispatch(stacks.routes))
     return stacks

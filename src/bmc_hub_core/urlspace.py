@@ -8,8 +8,23 @@ cannot disagree about where a module's URL space ends.
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
+from typing import Any
+
 API_PREFIX = "/api/v1"
 _API_SLASH = API_PREFIX + "/"
+#: The core's health route answers these; any other method there is the module's.
+HEALTH_METHODS = frozenset({"GET", "HEAD"})
+
+
+def app_path(scope: MutableMapping[str, Any]) -> str:
+    """A request's path inside the app: behind ``--root-path /hub`` the ASGI path starts
+    with ``/hub``, which must not be read as a module name."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    if root and (path == root or path.startswith(root + "/")):
+        return path[len(root) :] or "/"
+    return path
 
 
 def owner(path: str) -> str | None:
