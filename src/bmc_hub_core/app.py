@@ -9,15 +9,25 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import admin, admin_page, api_core, customers_page, docs_ui, jobs_api, metrics_api, pages
+from . import (
+    admin,
+    admin_page,
+    api_core,
+    customers_page,
+    docs_ui,
+    jobs_api,
+    metrics_api,
+    openapi_doc,
+    pages,
+)
 from .answers import Answers
-from .auth import BEARER, LoginRequired, login_redirect, module_refusal
+from .auth import LoginRequired, TokenCheck, login_redirect
 from .discovery import Candidate
 from .errors import BmcHubError
 from .gate import INTERNAL_ERROR, ModuleGate
@@ -86,7 +96,7 @@ def create_app(
         title="BMC Hub",
         version=hub.core_version,
         lifespan=lifespan,
-        openapi_url="/api/openapi.json",
+        openapi_url=None,  # served by openapi_doc (built in a thread, on first use)
         docs_url=None,
         redoc_url=None,
         openapi_tags=[
@@ -101,22 +111,23 @@ def create_app(
     static_dir = Path(str(resources.files("bmc_hub_core") / "static"))
     app.mount("/static/hub", StaticFiles(directory=static_dir), name="hub-static")
     docs_ui.install(app)
-    # BMC_HUB_MAX_BODY_BYTES: checked against Content-Length before a body is read and
-    # while it streams (413); a route's own ``max_body_size=`` overrides it for that route.
-    limit = settings.max_body_bytes
     for router in (admin, jobs_api, admin_page, api_core, pages, customers_page, metrics_api):
-        app.include_router(router.build_router(), max_body_size=limit)
-    # The gate checks tokens for every module URL space (routes, mounts, websockets);
-    # the dependency only declares the bearer scheme in the OpenAPI document.
-    stacks = mount_modules(app, hub, [Depends(BEARER)], max_body_size=limit)
+        app.include_router(router.build_router())
+    # The gate checks tokens for every module URL space (routes, mounts, websockets)
+    # before the module runs; the OpenAPI document declares the bearer scheme for them.
+    stacks = mount_modules(app, hub)
+    openapi_doc.install(app, openapi_doc.OpenApiDocument(app, hub, stacks.routes))
     app.state.navigation = Navigation.collect(hub)
     lifecycle.publish()
     answers = Answers(hub)
-    app.add_middleware(ContentTooLarge, answers=answers)
+    # BMC_HUB_MAX_BODY_BYTES: a request that carries a body is refused (413) once its
+    # Content-Length or what it streams passes the limit; a route's own
+    # ``max_body_size=`` raises or lowers it for that route.
+    app.add_middleware(ContentTooLarge, answers=answers, limit=settings.max_body_bytes)
     app.add_middleware(
         ModuleGate,
         view=lambda: lifecycle.view,
-        guard=(lambda scope: module_refusal(scope, hub)) if settings.api_token_values else None,
+        guard=TokenCheck(hub) if settings.api_token_values else None,
         answers=answers,
         stacks=stacks,
         metrics=hub.metrics,

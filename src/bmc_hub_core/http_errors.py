@@ -17,6 +17,7 @@ from typing import Any
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import iter_route_contexts
+from starlette.middleware.body_limit import RequestBodyLimitMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import compile_path
@@ -74,12 +75,19 @@ class ContentTooLarge:
     """Pure ASGI: the framework's bare 413 ("Content Too Large", plain text or JSON)
     becomes the hub's answer, naming the limit: JSON, or a page for a browser.
 
-    Only requests that carry a body are watched; the rest pass straight through.
+    Only requests that carry a body are watched, and held to ``limit``
+    (``BMC_HUB_MAX_BODY_BYTES``) with Starlette's body limit, which a route's own
+    ``max_body_size=`` raises or lowers; the rest pass straight through.
     """
 
-    def __init__(self, app: ASGIApp, answers: Answers | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, answers: Answers | None = None, limit: int | None = None
+    ) -> None:
         self.app = app
         self.answers = answers
+        self.limited: ASGIApp = (
+            app if limit is None else RequestBodyLimitMiddleware(app, max_body_size=limit)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not _has_body(scope):
@@ -108,7 +116,7 @@ class ContentTooLarge:
                 await send(start)
             await send(message)
 
-        await self.app(scope, receive, watch)
+        await self.limited(scope, receive, watch)
 
 
 def _has_body(scope: Scope) -> bool:

@@ -7,8 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.openapi.utils import get_openapi
-from fastapi.params import Depends
 from fastapi.routing import RouteContext, iter_route_contexts
 from starlette.routing import Host, Mount
 
@@ -152,27 +150,12 @@ def _url_space_message(name: str, problems: list[str]) -> str:
     )
 
 
-def _schema_ok(routers: list[APIRouter], prefix: str, name: str) -> str | None:
-    """None if the routers' models produce an OpenAPI schema, else the reason."""
-    probe = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
-    for router in routers:
-        probe.include_router(router, prefix=prefix, tags=[name])
-    try:
-        get_openapi(title=name, version="0", routes=probe.routes)
-    # The schema generator runs module-defined models: any exception means "leave it out".
-    except Exception as exc:  # noqa: BLE001
-        return f"{type(exc).__name__}: {exc}"
-    return None
-
-
 def mount_module(
     app: FastAPI,
     hub: Hub,
     record: ModuleRecord,
     taken: Taken,
     stacks: ModuleStacks,
-    dependencies: list[Depends],
-    max_body_size: int | None = None,
 ) -> None:
     """Mount one module's routes and views and build its middleware, all or nothing;
     failures fail the module."""
@@ -222,32 +205,13 @@ def mount_module(
             raise
         record.fail(Stage.MIDDLEWARE, exc)
         return
-    schema_problem = _schema_ok(api, api_at, name) if api_keys else None
-    if schema_problem:
-        message = f"routes left out of the OpenAPI document: {schema_problem}"
-        log.warning("module '%s': %s", name, message)
-        record.warnings.append(message)
     # include_router merges the module's lifespans into the app's; keep the app's own.
     app_lifespan = app.router.lifespan_context
     first = len(app.router.routes)
     for router in api:
-        app.include_router(
-            router,
-            prefix=api_at,
-            tags=[name],
-            dependencies=dependencies,
-            include_in_schema=schema_problem is None,
-            max_body_size=max_body_size,
-            responses=MODULE_ROUTE_RESPONSES,
-        )
+        app.include_router(router, prefix=api_at, tags=[name], responses=MODULE_ROUTE_RESPONSES)
     for router in views:
-        app.include_router(
-            router,
-            prefix=view_at,
-            include_in_schema=False,
-            dependencies=dependencies,
-            max_body_size=max_body_size,
-        )
+        app.include_router(router, prefix=view_at, include_in_schema=False)
     app.router.lifespan_context = app_lifespan
     stacks.routes[name] = app.router.routes[first:]
     record.lifespan_routers = with_lifespan([*api, *views])
@@ -258,15 +222,13 @@ def mount_module(
         taken[key] = f"module '{name}'"
 
 
-def mount_modules(
-    app: FastAPI, hub: Hub, dependencies: list[Depends], max_body_size: int | None = None
-) -> ModuleStacks:
+def mount_modules(app: FastAPI, hub: Hub) -> ModuleStacks:
     """Mount every loaded module; returns their middleware chains and URL resolvers."""
     stacks = ModuleStacks()
     taken: Taken = {key: "core" for key in route_keys(app.router.routes)}
     for record in hub.registry.loaded():
         if record.context is not None:
-            mount_module(app, hub, record, taken, stacks, dependencies, max_body_size)
+            mount_module(app, hub, record, taken, stacks)
     # First of all routes: a module's requests are matched against its own routers only.
     app.router.routes.insert(0, ModuleDispatch(stacks.routes))
     return stacks
