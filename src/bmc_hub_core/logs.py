@@ -11,9 +11,9 @@ python-json-logger.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -138,4 +138,4 @@ def _request_id(scope: Scope) -> str:
             if _SANE_ID.match(sent):
                 return sent
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 32 hex digits, like a UUID's, at a fraction of the cost

@@ -86,6 +86,8 @@ class HubMetrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self._modules: dict[str, ModuleMetrics] = {}
+        self._request_counters: dict[tuple[str, str, int], Any] = {}
+        self._latencies: dict[str, Any] = {}
         self.requests = Counter(
             "bmc_hub_requests_total",
             "Requests to each module's URL space, by method and status class",
@@ -131,9 +133,19 @@ class HubMetrics:
         return metrics
 
     def request(self, module: str, method: str, status: int, started: float) -> None:
-        shown = method if method in _METHODS else "other"
-        self.requests.labels(module, shown, f"{status // 100}xx").inc()
-        self.latency.labels(module).observe(time.perf_counter() - started)
+        # Labelled children are looked up once (``labels()`` costs more than the update).
+        key = (module, method, status // 100)
+        counter = self._request_counters.get(key)
+        if counter is None:
+            shown = method if method in _METHODS else "other"
+            counter = self.requests.labels(module, shown, f"{status // 100}xx")
+            if len(self._request_counters) < 10_000:  # methods are the client's to choose
+                self._request_counters[key] = counter
+        counter.inc()
+        latency = self._latencies.get(module)
+        if latency is None:
+            latency = self._latencies[module] = self.latency.labels(module)
+        latency.observe(time.perf_counter() - started)
 
     def hook(self, outcome: Outcome) -> None:
         result = "ok" if outcome.ok else ("timeout" if outcome.timed_out else "error")
