@@ -28,6 +28,8 @@ class Candidate:
     version: str
     requires: tuple[str, ...]
     entry_point: md.EntryPoint
+    #: The distribution's one-line ``Summary`` (its pyproject ``description``), if any.
+    summary: str | None = None
 
     @property
     def canonical_distribution(self) -> str:
@@ -74,8 +76,11 @@ def scan(group: str = GROUP) -> dict[str, list[Candidate]]:
         # ``dist.version`` and ``dist.requires`` would each parse METADATA again.
         meta = dist.metadata
         requires = meta.get_all("Requires-Dist") or dist.requires or ()
+        summary = (meta.get("Summary") or "").strip() or None
         found[ep.name].append(
-            Candidate(ep.name, ep.value, meta["Name"], meta["Version"], tuple(requires), ep)
+            Candidate(
+                ep.name, ep.value, meta["Name"], meta["Version"], tuple(requires), ep, summary
+            )
         )
     return dict(sorted(found.items()))
 

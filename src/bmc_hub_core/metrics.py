@@ -88,6 +88,7 @@ class HubMetrics:
         self._modules: dict[str, ModuleMetrics] = {}
         self._request_counters: dict[tuple[str, str, int], Any] = {}
         self._latencies: dict[str, Any] = {}
+        self._state_gauges: dict[str, dict[ModuleState, Any]] = {}
         self.requests = Counter(
             "bmc_hub_requests_total",
             "Requests to each module's URL space, by method and status class",
@@ -154,8 +155,13 @@ class HubMetrics:
 
     def states(self, registry: Registry) -> None:
         for record in registry:
-            for state in ModuleState:
-                self.state.labels(record.name, state.value).set(int(record.state is state))
+            gauges = self._state_gauges.get(record.name)
+            if gauges is None:
+                gauges = self._state_gauges[record.name] = {
+                    state: self.state.labels(record.name, state.value) for state in ModuleState
+                }
+            for state, gauge in gauges.items():
+                gauge.set(int(record.state is state))
 
     def migrated(self, report: MigrationReport) -> None:
         for name in report.upgraded:

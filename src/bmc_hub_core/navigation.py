@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from importlib import metadata as md
 from typing import TYPE_CHECKING
 
 from .types import ModuleState, NavItem
@@ -99,14 +98,9 @@ def _check(name: str, value: object) -> tuple[list[NavLink], list[str]]:
 
 
 def _description(record: ModuleRecord) -> str | None:
-    """The distribution's one-line summary (``description`` in its pyproject)."""
-    if record.distribution is None:
-        return None
-    try:
-        summary = md.metadata(record.distribution)["Summary"]
-    except (md.PackageNotFoundError, KeyError):  # KeyError: Python 3.12+ for a missing field
-        return None
-    return summary.strip() if summary and summary.strip() else None
+    """The distribution's one-line summary (``description`` in its pyproject), as read
+    from its metadata at discovery."""
+    return record.candidate.summary if record.candidate is not None else None
 
 
 class Navigation:

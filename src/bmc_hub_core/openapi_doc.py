@@ -9,9 +9,12 @@ worker thread.
   when that fails is each module's API tried alone, and the modules whose models cannot
   produce a schema are left out (their routes are still served), with a warning on the
   module's record and in the log.
-- **The bearer scheme.** Module routes carry no security dependency (the gate checks
-  tokens before a module runs; a dependency would cost every request). Their operations
-  are declared ``security: [{"bearer": []}]`` here, like the core routes that use it.
+- **What the hub adds to module routes.** Module routes carry no security dependency
+  and no ``responses=`` of the hub's (the gate checks tokens and switches before a
+  module runs; a dependency would cost every request, and declared responses a model
+  field per status and route, built at start-up). Their operations are declared here:
+  ``security: [{"bearer": []}]`` and the errors the hub answers in front of them
+  (:data:`~.responses.MODULE_ROUTE_RESPONSES`), unless the route declares its own.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from starlette.routing import BaseRoute
 from .auth import BEARER
 from .dispatch import ModuleDispatch
 from .hub import Hub
+from .responses import MODULE_ROUTE_RESPONSES, ErrorDetail
 from .urlspace import is_core_health, owner
 
 log = logging.getLogger(__name__)
@@ -78,7 +82,7 @@ class OpenApiDocument:
         # The generator runs module-defined models: any exception means "find whose".
         except Exception:  # noqa: BLE001
             schema = self._generate(core + self._without_broken_modules())
-        self._declare_bearer(schema)
+        self._declare_hub_answers(schema)
         return schema
 
     def _without_broken_modules(self) -> list[BaseRoute]:
@@ -98,17 +102,32 @@ class OpenApiDocument:
             kept.extend(routes)
         return kept
 
-    def _declare_bearer(self, schema: dict[str, Any]) -> None:
-        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    def _declare_hub_answers(self, schema: dict[str, Any]) -> None:
+        components = schema.setdefault("components", {})
+        schemes = components.setdefault("securitySchemes", {})
         schemes.setdefault(
             BEARER.scheme_name, BEARER.model.model_dump(by_alias=True, exclude_none=True)
         )
+        components.setdefault("schemas", {}).setdefault(
+            ErrorDetail.__name__, ErrorDetail.model_json_schema()
+        )
+        error = {"$ref": f"#/components/schemas/{ErrorDetail.__name__}"}
         for path, operations in schema.get("paths", {}).items():
             if owner(path) not in self.module_routes or is_core_health(path):
                 continue
             for method, operation in operations.items():
-                if method in _METHODS:
-                    operation.setdefault("security", [{BEARER.scheme_name: []}])
+                if method not in _METHODS:
+                    continue
+                operation.setdefault("security", [{BEARER.scheme_name: []}])
+                answers = operation.setdefault("responses", {})
+                for code, declared in MODULE_ROUTE_RESPONSES.items():
+                    answers.setdefault(
+                        str(code),
+                        {
+                            "description": declared["description"],
+                            "content": {"application/json": {"schema": error}},
+                        },
+                    )
 
 
 def install(app: FastAPI, document: OpenApiDocument) -> None:

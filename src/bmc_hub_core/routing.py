@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
-from fastapi.routing import RouteContext, iter_route_contexts
+from fastapi.routing import iter_route_contexts
 from starlette.routing import Host, Mount
 
 from .calling import run_sync
@@ -16,7 +16,7 @@ from .errors import HookReturnError
 from .hub import Hub
 from .module_stacks import ModuleStacks, ModuleUrls
 from .registry import ModuleRecord
-from .responses import MODULE_ROUTE_RESPONSES
+from .route_places import places
 from .types import Stage
 from .urlspace import api_prefix, outside, view_prefix
 
@@ -25,11 +25,11 @@ log = logging.getLogger(__name__)
 Taken = dict[tuple[str, str], str]
 
 
-def route_keys(routes: Sequence[Any]) -> list[tuple[str, str]]:
-    """``(method, path)`` of every route (or route context), ``*`` for method-less routes
-    (mounts)."""
+def route_keys(places: Sequence[Any]) -> list[tuple[str, str]]:
+    """``(method, path)`` of every route place (:func:`_places`), ``*`` for method-less
+    routes (mounts)."""
     keys = []
-    for ctx in iter_route_contexts(routes):
+    for ctx in places:
         if ctx.path is None:
             continue
         for method in sorted(ctx.methods or {"*"}):
@@ -99,15 +99,6 @@ def _call(hub: Hub, hook: str, record: ModuleRecord) -> list[APIRouter]:
     return _as_routers(outcome.value, hook)
 
 
-def _probe(routers: list[APIRouter], prefix: str) -> APIRouter:
-    """A router holding ``routers`` as they will be served under ``prefix``: its routes
-    have full paths (included routers followed) and it resolves their URL names."""
-    probe = APIRouter()
-    for router in routers:
-        probe.include_router(router, prefix=prefix)
-    return probe
-
-
 def _middleware(hub: Hub, record: ModuleRecord, stacks: ModuleStacks) -> None:
     """The module's ``register_middleware``, its factories run isolated too; raises."""
     outcome = hub.call("register_middleware", record.name)
@@ -126,7 +117,7 @@ def _middleware(hub: Hub, record: ModuleRecord, stacks: ModuleStacks) -> None:
         raise built.error
 
 
-def _outside(name: str, contexts: list[RouteContext]) -> list[str]:
+def _outside(name: str, contexts: list[Any]) -> list[str]:
     """Routes, websockets and mounts whose full path is not in module ``name``'s URL
     space (:func:`urlspace.owner`, the function the gate asks too), and Host routes,
     which would match any path."""
@@ -150,6 +141,43 @@ def _url_space_message(name: str, problems: list[str]) -> str:
     )
 
 
+def _places(included: list[Any]) -> list[Any]:
+    """Full paths and methods of the included routes; FastAPI's own (slower) answer
+    for a route of a kind :mod:`.route_places` does not know."""
+    found = places(included)
+    return found if found is not None else list(iter_route_contexts(included))
+
+
+class _Included:
+    """A module's routers included in the app, undone when the module fails: the routes
+    its requests are served by are built once, and checked where they are served."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.router = app.router
+        self.first = len(self.router.routes)
+        self.lifespan = self.router.lifespan_context
+        self.handlers = (list(self.router.on_startup), list(self.router.on_shutdown))
+
+    def add(self, routers: list[APIRouter], prefix: str, **options: Any) -> list[Any]:
+        start = len(self.router.routes)
+        try:
+            for router in routers:
+                self.router.include_router(router, prefix=prefix, **options)
+        finally:
+            # include_router merges the module's lifespans into the app's: keep the app's
+            # own (the hub runs module lifespans itself, lifespans.py).
+            self.router.lifespan_context = self.lifespan
+            self.router.on_startup[:], self.router.on_shutdown[:] = self.handlers
+        return self.router.routes[start:]
+
+    @property
+    def routes(self) -> list[Any]:
+        return self.router.routes[self.first :]
+
+    def undo(self) -> None:
+        del self.router.routes[self.first :]
+
+
 def mount_module(
     app: FastAPI,
     hub: Hub,
@@ -158,24 +186,28 @@ def mount_module(
     stacks: ModuleStacks,
 ) -> None:
     """Mount one module's routes and views and build its middleware, all or nothing;
-    failures fail the module."""
+    failures fail the module (and leave nothing of it in the app)."""
     name = record.name
     api_at, view_at = api_prefix(name), view_prefix(name)
+    included = _Included(app)
     try:
         api = _call(hub, "register_routes", record)
         views = _call(hub, "register_views", record)
-        api_probe, view_probe = _probe(api, api_at), _probe(views, view_at)
-        api_routes = list(iter_route_contexts(api_probe.routes))
-        view_routes = list(iter_route_contexts(view_probe.routes))
-    # register_* may raise anything (SystemExit too); so may building the routes of what
-    # they returned (FastAPI asserts on bad paths): it is the module's failure.
+        api_included = included.add(api, api_at, tags=[name])
+        view_included = included.add(views, view_at, include_in_schema=False)
+        api_routes = _places(api_included)
+        view_routes = _places(view_included)
+    # register_* may raise anything (SystemExit too); so may including and building the
+    # routes of what they returned (FastAPI asserts on bad paths): the module's failure.
     except BaseException as exc:
+        included.undo()
         if isinstance(exc, KeyboardInterrupt):
             raise
         record.fail(Stage.ROUTES, exc)
         return
     problems = _outside(name, api_routes) + _outside(name, view_routes)
     if problems:
+        included.undo()
         record.fail(Stage.ROUTES, _url_space_message(name, problems))
         return
     api_keys, view_keys = route_keys(api_routes), route_keys(view_routes)
@@ -192,6 +224,7 @@ def mount_module(
         if p == f"{api_at}/health" and m != "GET"
     ]
     if clashes:
+        included.undo()
         record.fail(
             Stage.ROUTES,
             "route collision: " + "; ".join(clashes) + "; rename the module's path",
@@ -201,21 +234,14 @@ def mount_module(
         _middleware(hub, record, stacks)
     # register_middleware and its factories may raise anything: the module's failure.
     except BaseException as exc:
+        included.undo()
         if isinstance(exc, KeyboardInterrupt):
             raise
         record.fail(Stage.MIDDLEWARE, exc)
         return
-    # include_router merges the module's lifespans into the app's; keep the app's own.
-    app_lifespan = app.router.lifespan_context
-    first = len(app.router.routes)
-    for router in api:
-        app.include_router(router, prefix=api_at, tags=[name], responses=MODULE_ROUTE_RESPONSES)
-    for router in views:
-        app.include_router(router, prefix=view_at, include_in_schema=False)
-    app.router.lifespan_context = app_lifespan
-    stacks.routes[name] = app.router.routes[first:]
+    stacks.routes[name] = included.routes
+    stacks.urls[name] = ModuleUrls(included.routes, app.router)
     record.lifespan_routers = with_lifespan([*api, *views])
-    stacks.urls[name] = ModuleUrls([api_probe, view_probe], app.router)
     record.routes = sorted({p for _, p in api_keys})
     record.views = sorted({p for _, p in view_keys})
     for key in [*api_keys, *view_keys]:
@@ -225,7 +251,7 @@ def mount_module(
 def mount_modules(app: FastAPI, hub: Hub) -> ModuleStacks:
     """Mount every loaded module; returns their middleware chains and URL resolvers."""
     stacks = ModuleStacks()
-    taken: Taken = {key: "core" for key in route_keys(app.router.routes)}
+    taken: Taken = {key: "core" for key in route_keys(_places(app.router.routes))}
     for record in hub.registry.loaded():
         if record.context is not None:
             mount_module(app, hub, record, taken, stacks)
