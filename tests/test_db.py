@@ -120,3 +120,23 @@ def test_context_helpers(tmp_path: Path) -> None:
     assert context.table_prefix == "notes_"
     assert context.logger.name == "bmc_hub.modules.notes"
     assert context.read_only is False and context.dry_run is True
+
+
+def test_postgres_engines_pre_ping_unless_told_not_to() -> None:
+    from bmc_hub_core.db import make_engine
+
+    url = "postgresql+psycopg2://u@127.0.0.1:1/none"  # never connected to
+    assert make_engine(url).pool._pre_ping is True
+    assert make_engine(url, pre_ping=False).pool._pre_ping is False
+
+
+def test_the_setting_reaches_the_hubs_engine(hub_settings) -> None:  # type: ignore[no-untyped-def]
+    from bmc_hub_core.hub import Hub
+
+    settings = hub_settings.model_copy(
+        update={
+            "database_url": "postgresql+psycopg2://u@127.0.0.1:1/none",
+            "database_pre_ping": False,
+        }
+    )
+    assert Hub.build(settings).engine.pool._pre_ping is False

@@ -150,8 +150,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """The application engine: SQLite with FKs and a busy timeout, or PostgreSQL.
+def make_engine(url: str, *, pre_ping: bool = True, **kwargs: Any) -> Engine:
+    """The application engine: SQLite with FKs and a busy timeout, or PostgreSQL (with
+    ``pool_pre_ping`` unless ``pre_ping`` is off: ``BMC_HUB_DATABASE_PRE_PING``).
 
     Its connections can be put in DRY_RUN for a module (:mod:`.dryrun`).
     """
@@ -169,7 +170,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         install(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_pre_ping", pre_ping)
     try:
         engine = sa.create_engine(parsed, **kwargs)
     except ImportError as exc:

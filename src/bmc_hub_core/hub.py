@@ -96,7 +96,10 @@ class Hub:
         were installed and allowed: the test kit uses it. ``metrics`` collects the
         server's metrics from the first hook call on.
         """
-        hub = cls(settings, engine or make_engine(settings.database_url))
+        hub = cls(
+            settings,
+            engine or make_engine(settings.database_url, pre_ping=settings.database_pre_ping),
+        )
         if metrics:
             from .metrics import HubMetrics  # prometheus-client: only servers need it
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     )
 
     database_url: str = "sqlite:///./bmc_hub.db"
+    #: PostgreSQL: test each pooled connection before use (a round trip per checkout);
+    #: off saves it, and a connection the server dropped then fails one request.
+    database_pre_ping: bool = True
     #: Comma-separated module names; ``*`` allows every installed module (development).
     modules: str = ""
     admin_token: SecretStr | None = None

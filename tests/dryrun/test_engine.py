@@ -199,6 +199,38 @@ def test_sqlite_executescript_is_refused(sqlite_only_url: str) -> None:
         engine.dispose()
 
 
+def test_sqlite_blob_writes_are_not_kept(sqlite_only_url: str) -> None:
+    engine = make_engine(sqlite_only_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE drytest_blobs (data BLOB)")
+        conn.exec_driver_sql("INSERT INTO drytest_blobs (data) VALUES (zeroblob(4))")
+    raw = dry_run_engine(engine, "drytest").raw_connection()
+    try:
+        # Before any statement and again after a rollback: no transaction is open yet.
+        for _ in range(2):
+            with raw.driver_connection.blobopen("drytest_blobs", "data", 1) as blob:
+                blob.write(b"kept")
+            raw.driver_connection.rollback()
+    finally:
+        raw.close()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT data FROM drytest_blobs").scalar_one() == bytes(4)
+    engine.dispose()
+
+
+def test_a_dry_run_read_costs_one_begin_and_one_rollback(sqlite_only_url: str) -> None:
+    engine = make_engine(sqlite_only_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE drytest_items (text VARCHAR(20))")
+    statements: list[str] = []
+    dry = dry_run_engine(engine, "drytest")
+    with Session(dry) as session:
+        session.connection().connection.driver_connection.set_trace_callback(statements.append)
+        session.execute(sa.select(ITEMS.c.text)).all()
+    assert [s.split()[0].upper() for s in statements] == ["BEGIN", "SELECT", "ROLLBACK"]
+    engine.dispose()
+
+
 @pytest.mark.postgres
 def test_psycopg2_cursor_factories_keep_the_checks() -> None:
     import psycopg2.extras

@@ -65,7 +65,7 @@ def check_port(host: str, port: int) -> None:
 def check_database(settings: Settings) -> None:
     """Connect once before uvicorn starts: an unreachable or missing database is one line
     (exit 1) here, instead of a traceback from every worker's startup."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pre_ping=settings.database_pre_ping)
     try:
         with engine.connect():
             pass

@@ -12,15 +12,22 @@ from .common import check_sql, violation
 
 
 class HubSqliteCursor(sqlite3.Cursor):
-    """Checks raw SQL while its connection is in DRY_RUN."""
+    """Checks raw SQL while its connection is in DRY_RUN, and opens the connection's
+    transaction before the first statement of one."""
+
+    def _ready(self, sql: str) -> None:
+        connection = self.connection
+        check_sql(getattr(connection, "dry_run_module", None), sql)
+        if getattr(connection, "begin_pending", False):
+            _begin(connection)
 
     def execute(self, sql: str, parameters: Any = (), /) -> Self:
-        check_sql(getattr(self.connection, "dry_run_module", None), sql)
+        self._ready(sql)
         super().execute(sql, parameters)
         return self
 
     def executemany(self, sql: str, seq_of_parameters: Any, /) -> Self:
-        check_sql(getattr(self.connection, "dry_run_module", None), sql)
+        self._ready(sql)
         super().executemany(sql, seq_of_parameters)
         return self
 
@@ -36,8 +43,9 @@ class HubSqliteCursor(sqlite3.Cursor):
 _BASE_ISOLATION: Any = sqlite3.Connection.__dict__["isolation_level"]
 
 
-def _begin(connection: sqlite3.Connection) -> None:
+def _begin(connection: Any) -> None:
     # A plain driver cursor: the hub's own BEGIN is not the module's transaction control.
+    connection.begin_pending = False
     sqlite3.Cursor(connection).execute("BEGIN")
 
 
@@ -45,6 +53,8 @@ class HubSqliteConnection(sqlite3.Connection):
     """``sqlite3.Connection`` with a DRY_RUN mode (see the module docstring)."""
 
     dry_run_module: str | None = None
+    #: In DRY_RUN, the next statement opens a transaction first (none runs in autocommit).
+    begin_pending: bool = False
 
     def cursor(self, factory: Any = HubSqliteCursor) -> Any:
         if self.dry_run_module is not None and not issubclass(factory, HubSqliteCursor):
@@ -60,6 +70,12 @@ class HubSqliteConnection(sqlite3.Connection):
     def executescript(self, sql_script: str, /) -> Any:
         return self.cursor().executescript(sql_script)
 
+    def blobopen(self, *args: Any, **kwargs: Any) -> Any:
+        # A blob write is a write too: it must land in the DRY_RUN transaction.
+        if self.begin_pending:
+            _begin(self)
+        return super().blobopen(*args, **kwargs)
+
     def commit(self) -> None:
         if self.dry_run_module is None:
             super().commit()
@@ -67,7 +83,9 @@ class HubSqliteConnection(sqlite3.Connection):
     def rollback(self) -> None:
         super().rollback()
         if self.dry_run_module is not None:
-            _begin(self)
+            # The next transaction opens with the next statement: a session's rollback,
+            # then the pool's on return, then the hub's own cost no round of BEGINs.
+            self.begin_pending = True
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
         if self.dry_run_module is None:
@@ -94,9 +112,10 @@ class HubSqliteConnection(sqlite3.Connection):
         self._saved_isolation = _BASE_ISOLATION.__get__(self, type(self))
         _BASE_ISOLATION.__set__(self, None)  # the hub controls the transaction itself
         self.dry_run_module = module
-        _begin(self)
+        self.begin_pending = True
 
     def _finish_dry_run(self) -> None:
         self.dry_run_module = None
-        sqlite3.Connection.rollback(self)
+        self.begin_pending = False
+        sqlite3.Connection.rollback(self)  # nothing is sent when no transaction is open
         _BASE_ISOLATION.__set__(self, self._saved_isolation)
