@@ -7,6 +7,7 @@ Not a benchmark itself (the leading underscore keeps ``nox -s benchmarks`` and
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import os
 import platform
@@ -107,6 +108,18 @@ def clean_env(**values: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BMC_HUB_", "MODULES__"))}
     env.update(values)
     return env
+
+
+def postgres_server_option(parser: argparse.ArgumentParser) -> None:
+    """``--database-url``: the PostgreSQL server a script makes its own database on
+    (default: the test suite's, ``BMC_HUB_TEST_POSTGRES_URL``, else local)."""
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get(
+            "BMC_HUB_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
+        ),
+        help="a PostgreSQL server to create the run's database on",
+    )
 
 
 @contextmanager

@@ -18,28 +18,23 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import database, free_port, postgres_server_option
 
 TOKEN = "benchmark-admin-token"
 BMC_HUB = str(Path(sys.executable).with_name("bmc-hub"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextmanager
@@ -104,21 +99,6 @@ def run(database_url: str, poll: float, toggles: int) -> list[float]:
             return measure(a, b, toggles)
 
 
-@contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    name = f"bmc_hub_bench_{uuid.uuid4().hex[:10]}"
-    url = sa.make_url(admin_url)
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
 def report(label: str, delays: list[float], target: str) -> None:
     ordered = sorted(delays)
     p90 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.9))]
@@ -132,17 +112,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--toggles", type=int, default=20)
     parser.add_argument("--poll", type=float, default=2.0, help="BMC_HUB_STATE_POLL_SECONDS")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get(
-            "BMC_HUB_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
-        ),
-        help="a PostgreSQL server to create a scratch database on",
-    )
+    postgres_server_option(parser)
     parser.add_argument("--quick", action="store_true", help="4 toggles per backend")
     args = parser.parse_args()
     toggles = 4 if args.quick else args.toggles
-    with postgres_database(args.database_url) as url:
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        database(Path(folder), args.database_url, "toggles") as url,
+    ):
         postgres = run(url, args.poll, toggles)
     report("postgresql", postgres, "median <= 200 ms (LISTEN/NOTIFY)")
     with tempfile.TemporaryDirectory() as folder:

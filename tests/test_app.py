@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import pytest
+from anyio import from_thread, to_thread
 from fastapi import APIRouter
 from pydantic import BaseModel, field_validator
 from starlette.testclient import TestClient
@@ -253,3 +254,26 @@ def test_deleting_a_customer_that_module_data_references_is_409(hub_client) -> N
         "detail": f"customer {cid} is still referenced by module data; remove that first"
     }
     assert client.get(f"/api/v1/customers/{cid}").status_code == 200
+
+
+def pool_routes() -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/threads")
+    def threads() -> dict[str, float]:
+        # Asked from inside a sync route, i.e. from a thread of that very pool.
+        limiter = from_thread.run_sync(to_thread.current_default_thread_limiter)
+        return {"total": limiter.total_tokens, "borrowed": limiter.borrowed_tokens}
+
+    return router
+
+
+@pytest.mark.parametrize(("setting", "expected"), [({}, 40), ({"threadpool_size": 3}, 3)])
+def test_sync_routes_share_a_threadpool_of_the_configured_size(
+    hub_app, setting: dict[str, int], expected: int
+) -> None:
+    app = hub_app(modules={"pool": fake_module(register_routes=pool_routes)}, **setting)
+    with TestClient(app) as client:
+        answer = client.get("/api/v1/pool/threads")
+    assert answer.status_code == 200
+    assert answer.json() == {"total": expected, "borrowed": 1}

@@ -52,6 +52,7 @@ def test_dot_env_file_is_read_and_unrelated_keys_ignored(tmp_path, monkeypatch) 
         ("BMC_HUB_HEALTH_TIMEOUT", "0", "greater than 0"),
         ("BMC_HUB_AUTO_MIGRATE", "perhaps", "BMC_HUB_AUTO_MIGRATE"),
         ("BMC_HUB_LOG_LEVEL", "loud", "must be one of"),
+        ("BMC_HUB_THREADPOOL_SIZE", "0", "greater than or equal to 1"),
         ("BMC_HUB_DATABASE_URL", "mysql://x", "PostgreSQL"),
         ("BMC_HUB_DATABASE_URL", "sqlite://", "in-memory"),
         ("BMC_HUB_DATABASE_URL", "sqlite:///:memory:", "sqlite:///./bmc_hub.db"),

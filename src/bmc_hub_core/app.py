@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -76,6 +77,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Per event loop: the server's loop, where every sync route takes its thread.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
         try:
             await lifecycle.startup()
         except BaseException as exc:

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     #: Request bodies larger than this get 413 before they are read (routes may raise it
     #: for themselves with FastAPI's ``max_body_size=``).
     max_body_bytes: Annotated[int, Field(ge=1024, le=2**40)] = 10 * 1024 * 1024
+    #: Threads for sync (``def``) routes and dependencies, shared by every module of a
+    #: worker (anyio's default thread limiter; 40 unless set).
+    threadpool_size: Annotated[int, Field(ge=1, le=10_000)] = 40
     log_level: str = "INFO"
     #: How long finished job runs are kept (bmc-hub jobs runs, the admin page).
     job_history_days: Annotated[float, Field(gt=0, le=3650)] = 14.0
