@@ -26,6 +26,7 @@ mounted before ``bench``'s, the worst case for route matching), same alternation
     python benchmarks/request_path.py [--seconds 10] [--rounds 5]
                                       [--database-url postgresql+psycopg2://...]
                                       [--routes sync,async] [--others 20] [--quick]
+                                      [--hub-setting NAME=VALUE ...]
 
 ``--database-url`` is a PostgreSQL server URL; a database of the run's own is created
 there and dropped (default: a SQLite file). ``--quick`` (1 round of 2 s, 4 other modules)
@@ -266,11 +267,21 @@ def main() -> None:
         action="store_true",
         help="the other modules also register a pass-through ASGI middleware",
     )
+    parser.add_argument(
+        "--hub-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an environment variable for the hub (repeatable), e.g. "
+        "MODULES__BENCH__DRY_RUN=false or BMC_HUB_DATABASE_PRE_PING=false",
+    )
     parser.add_argument("--database-url", help="a PostgreSQL server URL (default: SQLite)")
     parser.add_argument("--quick", action="store_true", help="1 round of 2 s, 4 other modules")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.rounds, args.others = 2.0, 1, min(args.others, 4)
+    if bad := [setting for setting in args.hub_setting if "=" not in setting]:
+        parser.error(f"--hub-setting takes NAME=VALUE, not {bad[0]!r}")
     routes = [r for r in args.routes.split(",") if r]
     if unknown := set(routes) - set(ROUTES):
         parser.error(f"unknown routes: {', '.join(sorted(unknown))}")
@@ -313,12 +324,14 @@ def run(args: argparse.Namespace, routes: list[str], folder: Path) -> None:
             "BMC_HUB_DATABASE_URL": url,
             "BMC_HUB_API_TOKENS": TOKEN,
             "MODULES__BENCH__READ_ONLY": "false",
+            **dict(setting.split("=", 1) for setting in args.hub_setting),
         }
         hub_env = clean_env(**common, BMC_HUB_MODULES="bench")
         bare_port = free_port()
         bare_command = [sys.executable, "-m", "uvicorn", "bare:app", "--port", str(bare_port)]
         bare_env = clean_env(BENCH_DATABASE_URL=url)
-        print(f"request path: hub vs bare FastAPI, {backend}; {machine()}")
+        settings = f" ({', '.join(args.hub_setting)})" if args.hub_setting else ""
+        print(f"request path: hub{settings} vs bare FastAPI, {backend}; {machine()}")
         print(
             f"wrk -t1 -c{args.connections} -d{args.seconds:g}s, median of {args.rounds} "
             "alternating runs; one uvicorn worker each, access log on; ratio = hub/bare "

@@ -218,16 +218,50 @@ def test_sqlite_blob_writes_are_not_kept(sqlite_only_url: str) -> None:
     engine.dispose()
 
 
-def test_a_dry_run_read_costs_one_begin_and_one_rollback(sqlite_only_url: str) -> None:
+def _traced(engine: Engine, work: Callable[[Session], object]) -> list[str]:
+    """The first word of every statement SQLite ran for ``work`` in a dry-run session."""
+    statements: list[str] = []
+    with Session(dry_run_engine(engine, "drytest")) as session:
+        session.connection().connection.driver_connection.set_trace_callback(statements.append)
+        work(session)
+    return [s.split()[0].upper() for s in statements]
+
+
+def test_a_dry_run_read_sends_only_its_select(sqlite_only_url: str) -> None:
     engine = make_engine(sqlite_only_url)
     with engine.begin() as conn:
         conn.exec_driver_sql("CREATE TABLE drytest_items (text VARCHAR(20))")
-    statements: list[str] = []
-    dry = dry_run_engine(engine, "drytest")
-    with Session(dry) as session:
-        session.connection().connection.driver_connection.set_trace_callback(statements.append)
-        session.execute(sa.select(ITEMS.c.text)).all()
-    assert [s.split()[0].upper() for s in statements] == ["BEGIN", "SELECT", "ROLLBACK"]
+    assert _traced(engine, lambda s: s.execute(sa.select(ITEMS.c.text)).all()) == ["SELECT"]
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "INSERT INTO drytest_items (text) VALUES ('x')",
+        # SQLite lets a CTE front a write, and a PRAGMA can set a value: both start it.
+        "WITH v(t) AS (SELECT 'x') INSERT INTO drytest_items (text) SELECT t FROM v",
+        "PRAGMA user_version = 7",
+    ],
+)
+def test_a_dry_run_write_opens_the_transaction_first_and_keeps_nothing(
+    sqlite_only_url: str, first: str
+) -> None:
+    engine = make_engine(sqlite_only_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE drytest_items (text VARCHAR(20))")
+
+    def work(session: Session) -> None:
+        session.execute(sa.select(ITEMS.c.text)).all()  # a read first: no BEGIN yet
+        session.execute(sa.text(first))
+        session.commit()  # keeps nothing: the pool rolls the connection back
+        assert session.execute(sa.text("SELECT count(*) FROM drytest_items")).scalar() == 0
+
+    words = _traced(engine, work)
+    assert words == ["SELECT", "BEGIN", first.split()[0], "ROLLBACK", "SELECT"]
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM drytest_items").scalar() == 0
+        assert conn.exec_driver_sql("PRAGMA user_version").scalar() == 0
     engine.dispose()
 
 

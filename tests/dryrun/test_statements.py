@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bmc_hub_core.dryrun.statements import statements_words, transaction_control
+from bmc_hub_core.dryrun.statements import reads_only, statements_words, transaction_control
 
 
 @pytest.mark.parametrize(
@@ -64,3 +64,21 @@ def test_first_words_of_each_statement() -> None:
         ["SELECT", "A", "FROM", "B"],
         ["INSERT", "INTO", "C", "VALUES"],
     ]
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("SELECT id FROM t WHERE id = ?", True),
+        ("  select 1;", True),
+        ("/* note */ SELECT 1", True),
+        ("WITH v AS (SELECT 1) INSERT INTO t SELECT * FROM v", False),
+        ("WITH v AS (SELECT 1) SELECT * FROM v", False),  # WITH may front a write: not read
+        ("PRAGMA user_version = 3", False),
+        ("INSERT INTO t SELECT 1", False),
+        ("SELECT 1; DELETE FROM t", False),
+        ("", False),
+    ],
+)
+def test_only_one_plain_select_counts_as_read_only(sql: str, expected: bool) -> None:
+    assert reads_only(sql) is expected

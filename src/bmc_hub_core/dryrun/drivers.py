@@ -8,8 +8,9 @@ for a module, they behave exactly like the driver's. While marked:
 - ``commit()`` (from SQLAlchemy, a ``with connection:`` block or the module itself) is a
   no-op: the transaction stays open, the module reads its own writes, and the pool rolls
   everything back when the connection comes back (:func:`finish`);
-- ``rollback()`` rolls back and, on SQLite, the next statement opens the next
-  transaction first, so no statement ever runs in autocommit;
+- ``rollback()`` rolls back and, on SQLite, the next statement that could write opens
+  the next transaction first, so no write ever runs in autocommit (a plain ``SELECT``
+  runs as it would outside DRY_RUN: a read-only request costs no ``BEGIN``/``ROLLBACK``);
 - transaction-control SQL (``COMMIT``, ``END``, ``ROLLBACK``, ``BEGIN``, ``PREPARE
   TRANSACTION`` ...), ``executescript`` (which commits first) and switching the
   connection to autocommit raise :class:`~bmc_hub_core.errors.DryRunViolation`.

@@ -9,16 +9,22 @@ import sqlite3
 from typing import Any, Self
 
 from .common import check_sql, violation
+from .statements import reads_only
 
 
 class HubSqliteCursor(sqlite3.Cursor):
     """Checks raw SQL while its connection is in DRY_RUN, and opens the connection's
-    transaction before the first statement of one."""
+    transaction before the first statement of one that could write."""
 
     def _ready(self, sql: str) -> None:
         connection = self.connection
-        check_sql(getattr(connection, "dry_run_module", None), sql)
-        if getattr(connection, "begin_pending", False):
+        module = getattr(connection, "dry_run_module", None)
+        if module is None:
+            return
+        check_sql(module, sql)
+        # A plain SELECT writes nothing: it runs as it would outside DRY_RUN, and a
+        # request that only reads sends no BEGIN and no ROLLBACK.
+        if connection.begin_pending and not (isinstance(sql, str) and reads_only(sql)):
             _begin(connection)
 
     def execute(self, sql: str, parameters: Any = (), /) -> Self:
@@ -53,7 +59,8 @@ class HubSqliteConnection(sqlite3.Connection):
     """``sqlite3.Connection`` with a DRY_RUN mode (see the module docstring)."""
 
     dry_run_module: str | None = None
-    #: In DRY_RUN, the next statement opens a transaction first (none runs in autocommit).
+    #: In DRY_RUN, the next statement that could write opens a transaction first (none
+    #: runs in autocommit; a plain SELECT may).
     begin_pending: bool = False
 
     def cursor(self, factory: Any = HubSqliteCursor) -> Any:

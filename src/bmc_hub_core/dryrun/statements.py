@@ -105,3 +105,11 @@ def transaction_control(sql: str) -> str | None:
             continue
         return " ".join(words[:2]) if first in ("PREPARE", "START") else first
     return None
+
+
+@functools.lru_cache(maxsize=2048)
+def reads_only(sql: str) -> bool:
+    """Whether ``sql`` is one plain ``SELECT``: on SQLite such a statement writes nothing,
+    so it may run outside a transaction. ``WITH`` is not (SQLite lets a CTE front an
+    ``INSERT``), nor is ``PRAGMA`` (some set values) or anything else."""
+    return statements_words(sql, 1) == [["SELECT"]]
