@@ -44,7 +44,7 @@ def owner(path: str) -> str | None:
 
 def is_core_health(path: str) -> bool:
     """Is ``path`` exactly ``/api/v1/NAME/health`` (the core's per-module health route)?"""
-    if not path.startswith(_API_SLASH):
+    if not path.endswith("/health") or not path.startswith(_API_SLASH):
         return False
     rest = path[len(_API_SLASH) :]
     segment, _, tail = rest.partition("/")
