@@ -344,7 +344,7 @@ def main() -> int:
                 )
             counts = rows(url)
     rate = len(sent) / args.seconds
-    print(f"{len(sent)} requests, {rate:,.0f}/s (the client, one Python process, is the limit)")
+    print(f"{len(sent)} requests, {rate:,.0f}/s (one Python client on the workers' machine)")
     failed = report(sent, toggles, counts, args.grace)
     if failed:
         print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
