@@ -24,7 +24,8 @@ class HubSqliteCursor(sqlite3.Cursor):
         check_sql(module, sql)
         # A plain SELECT writes nothing: it runs as it would outside DRY_RUN, and a
         # request that only reads sends no BEGIN and no ROLLBACK.
-        if connection.begin_pending and not (isinstance(sql, str) and reads_only(sql)):
+        pending = getattr(connection, "begin_pending", False)
+        if pending and not (isinstance(sql, str) and reads_only(sql)):
             _begin(connection)
 
     def execute(self, sql: str, parameters: Any = (), /) -> Self:
