@@ -17,8 +17,11 @@ from pytest_alembic.tests import (  # noqa: F401 - collected as tests of this mo
     test_upgrade,
 )
 
-from bmc_hub_core.migrations.core import upgrade_core
-from bmc_hub_core.testing.migrations import assert_migrations_conform, module_alembic_config
+from bmc_hub_core.testing.migrations import (
+    assert_migrations_conform,
+    core_tables_engine,
+    module_alembic_config,
+)
 
 WRITABLE = {"MODULES__HELLO__READ_ONLY": "false", "MODULES__HELLO__DRY_RUN": "false"}
 
@@ -30,10 +33,8 @@ def alembic_config() -> Config:
 
 @pytest.fixture
 def alembic_engine(hub_database_url: str) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(hub_database_url, poolclass=sa.pool.NullPool)
-    upgrade_core(engine)  # module tables may reference the core's
-    yield engine
-    engine.dispose()
+    with core_tables_engine(hub_database_url) as engine:  # tables may reference the core's
+        yield engine
 
 
 def test_migrations_conform_to_the_hub_rules(hub_database_url: str) -> None:

@@ -15,8 +15,9 @@ these fixtures available:
 And helpers: :func:`module_env` builds ``MODULES__NAME__KEY`` variables for ``env=``;
 :func:`module_context` is the context a module's hooks get; :func:`run_job` runs one of
 its jobs exactly as ``bmc-hub worker`` does (a forked process, its switches, its timeout);
-:func:`assert_migrations_conform` and :func:`module_alembic_config` (from
-:mod:`bmc_hub_core.testing.migrations`) check a module's migrations against the hub's rules.
+:func:`assert_migrations_conform`, :func:`module_alembic_config` and
+:func:`core_tables_engine` (from :mod:`bmc_hub_core.testing.migrations`) check a module's
+migrations against the hub's rules and run pytest-alembic's tests on them.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
     from ..context import ModuleContext
     from ..jobs.child import RunEnd
     from ..settings import Settings
-    from .migrations import assert_migrations_conform, module_alembic_config
+    from .migrations import assert_migrations_conform, core_tables_engine, module_alembic_config
 
 ADMIN_TOKEN = "test-admin-token"
 DATABASE_ENV = "BMC_HUB_TEST_DATABASE_URL"
@@ -50,6 +51,7 @@ __all__ = [
     "AppFactory",
     "ClientFactory",
     "assert_migrations_conform",
+    "core_tables_engine",
     "module_alembic_config",
     "module_context",
     "module_env",
@@ -61,7 +63,7 @@ ClientFactory = Callable[..., "TestClient"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("assert_migrations_conform", "module_alembic_config"):
+    if name in ("assert_migrations_conform", "core_tables_engine", "module_alembic_config"):
         from . import migrations
 
         return getattr(migrations, name)

@@ -12,11 +12,15 @@ as the hub does and asserts, on a fresh database:
 - ``downgrade base`` leaves no ``NAME_`` object, version table included.
 
 :func:`module_alembic_config` gives pytest-alembic the same environment the hub uses
-(return it from an ``alembic_config`` fixture).
+(return it from an ``alembic_config`` fixture), and :func:`core_tables_engine` its
+engine, on a database that already has the core's tables (yield it from an
+``alembic_engine`` fixture).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -44,6 +48,18 @@ def build_module_hub(name: str, database_url: str, plugin: object | None = None)
     if plugin is None:
         return Hub.build(settings)
     return Hub.build(settings, candidates={}, extra_plugins={name: plugin})
+
+
+@contextmanager
+def core_tables_engine(database_url: str) -> Iterator[sa.Engine]:
+    """An engine on ``database_url`` with the core's tables migrated first, as the hub
+    does before any module: a module's tables may reference them (``customers``)."""
+    engine = sa.create_engine(database_url, poolclass=sa.pool.NullPool)
+    try:
+        upgrade_core(engine)
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def module_alembic_config(
