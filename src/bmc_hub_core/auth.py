@@ -76,11 +76,13 @@ class Principal:
     via: str
 
 
-def _matches(token: str, candidates: tuple[str, ...]) -> bool:
+def _matches(token: str | bytes, candidates: tuple[str | bytes, ...]) -> bool:
     # Compare against every candidate (no early exit) so timing reveals nothing.
+    given = token.encode() if isinstance(token, str) else token
     found = False
     for candidate in candidates:
-        found |= hmac.compare_digest(token.encode(), candidate.encode())
+        expected = candidate.encode() if isinstance(candidate, str) else candidate
+        found |= hmac.compare_digest(given, expected)
     return found
 
 
@@ -240,22 +242,16 @@ class TokenCheck:
         self.hub = hub
         settings = hub.settings
         admin = settings.admin_token.get_secret_value() if settings.admin_token else None
-        self.tokens = tuple(
+        self.tokens: tuple[str | bytes, ...] = tuple(
             token.encode() for token in (*settings.api_token_values, admin) if token
         )
-
-    def _known(self, token: bytes) -> bool:
-        found = False
-        for candidate in self.tokens:
-            found |= hmac.compare_digest(token, candidate)
-        return found
 
     async def __call__(self, scope: Scope) -> ASGIApp | None:
         for key, value in scope["headers"]:
             if key == b"authorization":
                 scheme, _, token = value.partition(b" ")
                 token = token.strip()
-                if scheme.lower() == b"bearer" and token and self._known(token):
+                if scheme.lower() == b"bearer" and token and _matches(token, self.tokens):
                     return None
                 break
         return await module_refusal(scope, self.hub)
