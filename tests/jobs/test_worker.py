@@ -5,6 +5,7 @@ one tick once across two workers, queued work kept across restarts, safety switc
 from __future__ import annotations
 
 import itertools
+import json
 import signal
 import subprocess
 import time
@@ -257,6 +258,24 @@ def test_a_disabled_modules_runs_wait_and_its_ticks_are_skipped(
         engine.dispose()
     skipped = [r for r in runs_of(hub_database_url, "tick") if r[0] == "skipped"]
     assert skipped[0][2] == "the module was disabled when it was due"
+
+
+def test_jobs_list_shows_the_module_state_an_admin_set(hub_database_url: str, site: Path) -> None:
+    env = hub_env(hub_database_url, site)
+    assert cli(env, "db", "upgrade").returncode == 0
+
+    def states() -> set[str]:
+        listed = cli(env, "jobs", "list", "--json")
+        assert listed.returncode == 0, listed.stderr
+        return {job["module_state"] for job in json.loads(listed.stdout)}
+
+    assert states() == {"enabled"}
+    engine = make_engine(hub_database_url)
+    try:
+        write_toggle(engine, "jobby", enabled=False, by="test", reason=None)
+    finally:
+        engine.dispose()
+    assert states() == {"disabled"}
 
 
 @pytest.mark.parametrize(

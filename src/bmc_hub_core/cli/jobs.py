@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ..hub import Hub
 from ..settings import load_settings
-from .output import console, escape, print_json
+from .output import console, err_console, escape, print_json
 
 app = typer.Typer(help="Background jobs of modules: list, history, run now, retry.")
 
@@ -24,12 +24,27 @@ def _hub() -> Hub:
     return Hub.build(load_settings())
 
 
+def _hub_with_toggles() -> Hub:
+    """The hub with the admins' toggles applied, as the server and the worker see it."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..state import apply_rows, read_rows
+
+    hub = _hub()
+    try:
+        apply_rows(hub.registry, read_rows(hub.engine))
+    except SQLAlchemyError as exc:
+        note = "persisted module states not read (run `bmc-hub db upgrade` first?): "
+        err_console.print(f"[yellow]note:[/] {escape(note + str(exc).splitlines()[0])}")
+    return hub
+
+
 @app.command("list")
 def list_jobs(as_json: bool = JSON_OPTION) -> None:
     """Every declared job: schedule, module state, next run, last run and its outcome."""
     from ..jobs.catalog import describe
 
-    jobs = describe(_hub())
+    jobs = describe(_hub_with_toggles())
     if as_json:
         print_json(jobs)
         return

@@ -126,21 +126,19 @@ def run_job(app: FastAPI, name: str, **kwargs: Any) -> RunEnd:
         end = run_job(client.app, "cvr.refresh", cvr="12345674")
         assert end.error is None
     """
-    from ..jobs.catalog import declared
-    from ..jobs.child import run_and_wait
-
-    hub = app.state.hub
-    found = declared(hub).get(name)
-    if found is None:
-        known = ", ".join(sorted(declared(hub))) or "none"
-        pytest.fail(f"no job named {name!r} in this app (jobs: {known})", pytrace=False)
-    module, job = found
     import json
 
-    try:  # the worker hands a job its arguments as they come back from JSON
-        arguments = json.loads(json.dumps(kwargs))
-    except (TypeError, ValueError) as exc:
-        pytest.fail(f"run_job({name!r}): the arguments must be JSON ({exc})", pytrace=False)
+    from ..errors import UsageError
+    from ..jobs.catalog import find
+    from ..jobs.child import run_and_wait
+    from ..jobs.queue import dump_kwargs
+
+    try:
+        module, job = find(app.state.hub, name)
+        # The worker hands a job its arguments as they come back from the queue's JSON.
+        arguments = json.loads(dump_kwargs(name, kwargs))
+    except UsageError as exc:  # an unknown job, or arguments that are not JSON
+        pytest.fail(f"run_job({name!r}): {exc}", pytrace=False)
     return run_and_wait(module_context(app, module), job, arguments)
 
 
