@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from ..db import utcnow
 from ..hub import Hub
 from ..registry import ModuleRecord
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 #: A run is reaped when it has been "running" this long past its job's timeout.
 REAP_GRACE = dt.timedelta(seconds=60)
 MAX_BACKOFF = 3600.0
+#: The longest the loop waits before trying a failing database again (seconds).
+MAX_RETRY_WAIT = 30.0
 
 
 @dataclass
@@ -84,8 +88,25 @@ class Worker:
         log.info("worker %s runs jobs of: %s", self.name, ", ".join(sorted(self.jobs())) or "none")
         self._start_schedules()
         self.reap()
+        failures = 0
         while not stop():
-            self.round()
+            try:
+                self.round()
+            # The database went away (a restart, a failover): the runs in flight go on in
+            # their processes; the loop tries again, waiting longer each time.
+            except SQLAlchemyError as exc:
+                failures += 1
+                wait = min(self.tick * 2**failures, MAX_RETRY_WAIT)
+                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+                log.warning(
+                    "worker %s: the database failed (%s); trying again in %.1f s",
+                    self.name,
+                    reason,
+                    wait,
+                )
+                time.sleep(wait)
+                continue
+            failures = 0
             time.sleep(self.tick)
         for active in list(self.active.values()):
             active.process.join(active.job.timeout)
