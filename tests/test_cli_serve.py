@@ -105,3 +105,42 @@ def test_serve_on_a_busy_port_is_one_line_before_anything_runs(tmp_path: Path) -
     assert f"--port {port + 1}" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "hub.db").exists()  # nothing migrated, not even created
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Pids of this machine's processes whose environment holds ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
+def test_a_server_that_cannot_start_stops_its_job_worker_too(tmp_path: Path) -> None:
+    marker = f"BMC_HUB_SERVE_TEST_MARKER_{os.getpid()}_{time.monotonic_ns()}=1"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BMC_HUB_", "MODULES__"))}
+    env.update(
+        dict([marker.split("=")]),
+        # Strict mode with an allowed module that is not installed: the app refuses to start.
+        BMC_HUB_MODULES="hello,not_installed_anywhere",
+        BMC_HUB_STRICT="true",
+        BMC_HUB_DATABASE_URL=f"sqlite:///{tmp_path / 'hub.db'}",
+    )
+    result = subprocess.run(
+        [BMC_HUB, "serve", "--port", str(free_port()), "--with-worker"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "not_installed_anywhere" in result.stdout + result.stderr
+    assert "starting a job worker" in result.stdout + result.stderr  # one was started
+    assert _processes_with(marker.split("=")[0]) == []

@@ -110,27 +110,31 @@ def serve(
     metrics_dir = _metrics_across_workers(workers)
     job_worker = _start_job_worker() if with_worker else None
 
-    uvicorn.run(
-        "bmc_hub_core.app:app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        reload=reload,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        log_config=logging_config(settings.log_level, settings.log_format),
-        # The hub logs each request itself, with its id and duration (logs.RequestLog).
-        access_log=False,
-        **options,  # type: ignore[arg-type]
-    )
-    if job_worker is not None:
-        job_worker.terminate()  # SIGTERM: it finishes the runs it started
-        try:
-            job_worker.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            job_worker.kill()
-    if metrics_dir is not None:
-        shutil.rmtree(metrics_dir, ignore_errors=True)
+    try:
+        uvicorn.run(
+            "bmc_hub_core.app:app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            reload=reload,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            log_config=logging_config(settings.log_level, settings.log_format),
+            # The hub logs each request itself, with its id and duration (logs.RequestLog).
+            access_log=False,
+            **options,  # type: ignore[arg-type]
+        )
+    # uvicorn exits (SystemExit) when the app fails to start: the worker stops with it.
+    finally:
+        if job_worker is not None:
+            job_worker.terminate()  # SIGTERM: it finishes the runs it started
+            try:
+                job_worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                job_worker.kill()
+                job_worker.wait()
+        if metrics_dir is not None:
+            shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
 def _start_job_worker() -> subprocess.Popen[bytes]:
