@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -97,9 +99,15 @@ def test_an_exception_after_the_response_started_is_not_answered_twice(
     assert answer.text.startswith("started, ")
 
 
-def test_a_sync_handler_works_too(hub_client: Any) -> None:
+def test_a_sync_handler_works_too_in_the_threadpool(hub_client: Any) -> None:
     def plain(request: Request, exc: LibraryError) -> PlainTextResponse:
-        return PlainTextResponse(f"sorry: {exc}", status_code=422)
+        # Off the event loop, as Starlette runs a ``def`` handler: it may block.
+        in_loop = True
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            in_loop = False
+        return PlainTextResponse(f"sorry: {exc} (on the loop: {in_loop})", status_code=422)
 
     module = fake_module(
         "handled",
@@ -107,7 +115,34 @@ def test_a_sync_handler_works_too(hub_client: Any) -> None:
         register_middleware=lambda: [Middleware(ExceptionHandlers, handlers={LibraryError: plain})],
     )
     answer = hub_client(modules={"handled": module}).get("/api/v1/handled/specific")
-    assert (answer.status_code, answer.text) == (422, "sorry: from a subclass")
+    assert (answer.status_code, answer.text) == (
+        422,
+        "sorry: from a subclass (on the loop: False)",
+    )
+
+
+class AsyncHandler:
+    async def __call__(self, request: Request, exc: LibraryError) -> JSONResponse:
+        return await library_error(request, exc)
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [functools.partial(library_error), AsyncHandler()],
+    ids=["partial", "object"],
+)
+def test_async_handlers_behind_a_partial_or_an_object_are_awaited(
+    hub_client: Any, handler: Any
+) -> None:
+    module = fake_module(
+        "handled",
+        register_routes=routes,
+        register_middleware=lambda: [
+            Middleware(ExceptionHandlers, handlers={LibraryError: handler})
+        ],
+    )
+    answer = hub_client(modules={"handled": module}).get("/api/v1/handled/specific")
+    assert answer.status_code == 418 and answer.json()["handled"] == "from a subclass"
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from .errors import ModuleStateError, UnknownModuleError
 from .health import HealthService
 from .hub import Hub
 from .lifecycle import Lifecycle
+from .migrations.engine import module_version_table
 from .migrations.tracking import read_currents
 from .records import module_record
 from .registry import ModuleRecord
@@ -100,7 +101,7 @@ async def record_json(
 async def live_revisions(hub: Hub, records: list[ModuleRecord]) -> dict[str, tuple[str, ...]]:
     """name → the revisions each module's version table holds now (one statement), so a
     database a rolling deploy upgraded shows in the admin API at once."""
-    tables = {r.name: f"{r.name}_alembic_version" for r in records if r.known_revisions}
+    tables = {r.name: module_version_table(r.name) for r in records if r.known_revisions}
     if not tables:
         return {}
 

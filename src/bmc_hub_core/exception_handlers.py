@@ -7,21 +7,33 @@ module's handler would answer for every module. A module lists
 exception its routes raise that nothing below answered (the app answers
 ``HTTPException`` and request validation errors itself, in the hub's format) reaches the
 handler of its class, or of the nearest base class listed. A handler is
-``(request, exc) -> Response``, ``def`` or ``async def``, like FastAPI's. An exception
+``(request, exc) -> Response``, ``def`` (run in the threadpool) or ``async def``, like
+FastAPI's. An exception
 raised after the response started, or of a class not listed, goes on up (a 500).
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Handler = Callable[[Request, Any], Response | Awaitable[Response]]
+
+
+def _is_async(handler: Handler) -> bool:
+    """An ``async def`` function (partials unwrapped), or an object whose ``__call__`` is
+    one."""
+    while isinstance(handler, functools.partial):
+        handler = handler.func
+    call = handler if inspect.isroutine(handler) else type(handler).__call__
+    return inspect.iscoroutinefunction(call)
 
 
 class ExceptionHandlers:
@@ -62,7 +74,10 @@ class ExceptionHandlers:
             handler = self._handler(exc)
             if handler is None or started:
                 raise
-            response = handler(Request(scope, receive), exc)
-            if inspect.isawaitable(response):
-                response = await response
+            request = Request(scope, receive)
+            # As Starlette does: a ``def`` handler runs in the threadpool, off the loop.
+            if _is_async(handler):
+                response = await handler(request, exc)  # type: ignore[misc]
+            else:
+                response = await run_in_threadpool(handler, request, exc)
             await response(scope, receive, send)

@@ -134,14 +134,14 @@ class HubMetrics:
         return metrics
 
     def request(self, module: str, method: str, status: int, started: float) -> None:
-        # Labelled children are looked up once (``labels()`` costs more than the update).
-        key = (module, method, status // 100)
+        # Labelled children are looked up once (``labels()`` costs more than the update);
+        # keyed by the label values, so the cache is as bounded as the labels are.
+        key = (module, method if method in _METHODS else "other", status // 100)
         counter = self._request_counters.get(key)
         if counter is None:
-            shown = method if method in _METHODS else "other"
-            counter = self.requests.labels(module, shown, f"{status // 100}xx")
-            if len(self._request_counters) < 10_000:  # methods are the client's to choose
-                self._request_counters[key] = counter
+            counter = self._request_counters[key] = self.requests.labels(
+                module, key[1], f"{status // 100}xx"
+            )
         counter.inc()
         latency = self._latencies.get(module)
         if latency is None:

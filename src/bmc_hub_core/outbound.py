@@ -14,10 +14,9 @@ GET, HEAD and OPTIONS are always sent.
 
 from __future__ import annotations
 
-import logging
-
 import httpx
 
+from .context import module_logger
 from .errors import BmcHubError
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -34,7 +33,7 @@ class _Switches:
         self.module = module
         self.read_only = read_only
         self.dry_run = dry_run
-        self.log = logging.getLogger(f"bmc_hub.modules.{module}")
+        self.log = module_logger(module)
 
     def stand_in(self, request: httpx.Request) -> httpx.Response | None:
         """The answer instead of sending ``request``, or None to send it."""

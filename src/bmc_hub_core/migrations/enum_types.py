@@ -112,7 +112,7 @@ class EnumTypes:
 
     def __init__(self, record: ModuleRecord, metadata: sa.MetaData | None) -> None:
         self.record = record
-        self.prefix = f"{record.name}_"
+        self.prefix = record.table_prefix
         self.metadata = metadata
         self.notes: list[str] = []
         self._renamed: list[tuple[sa.Enum, str | None]] = []
