@@ -228,7 +228,7 @@ def start(command: list[str], env: dict[str, str], folder: Path, label: str, por
 
 
 def start_hub(env: dict[str, str], folder: Path, label: str = "hub") -> Server:
-    """``bmc-hub serve`` (one worker, uvicorn's access log as shipped) on a free port."""
+    """``bmc-hub serve`` (one worker, the hub's request log as shipped) on a free port."""
     port = free_port()
     return start([BMC_HUB, "serve", "--port", str(port)], env, folder, label, port)
 

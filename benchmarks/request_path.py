@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """A module route served by the hub vs the same handler in a bare FastAPI app.
 
-Both are real servers under the same uvicorn, one worker each, access log as shipped
-(uvicorn's default, written to a file), measured with ``wrk`` (1 thread, 32 connections
+Both are real servers under the same uvicorn, one worker each, each with its request
+log as shipped (the hub's own line per request; uvicorn's access log for the bare app;
+both written to a file), measured with ``wrk`` (1 thread, 32 connections
 unless told) over real sockets. The hub runs ``bmc-hub serve`` with module ``bench``
 (written on the fly as an installed distribution), BMC_HUB_API_TOKENS set, and every
 request sends a bearer token; the bare app is ``uvicorn bare:app`` with the same

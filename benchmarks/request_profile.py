@@ -13,7 +13,7 @@ left is exactly what the apps do differently:
    request differs most between the hub and the bare app (cProfile inflates small calls,
    so read the column for proportions; the first figure is the real one).
 
-    python benchmarks/request_profile.py [--route async] [--requests 4000] [--quick]
+    python benchmarks/request_profile.py [--route async] [--requests 8000] [--quick]
 
 For the sync route the handler runs in a worker thread; the profile follows the event
 loop's thread only, which is where the two apps differ.

@@ -17,55 +17,19 @@ median <= 0.2 s on PostgreSQL, every delay <= the poll interval (+ a request) on
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import database, free_port, postgres_server_option
+from _harness import clean_env, database, postgres_server_option, running, start_hub
 
 TOKEN = "benchmark-admin-token"
-BMC_HUB = str(Path(sys.executable).with_name("bmc-hub"))
-
-
-@contextmanager
-def server(folder: Path, env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BMC_HUB_", "MODULES__"))}
-    log = (folder / f"serve-{port}.log").open("wb")
-    process = subprocess.Popen(
-        [BMC_HUB, "serve", "--port", str(port)],
-        env={**clean, **env},
-        cwd=folder,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise SystemExit(f"the server did not start; see {log.name}")
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
 
 
 def measure(a: str, b: str, toggles: int) -> list[float]:
@@ -87,16 +51,20 @@ def measure(a: str, b: str, toggles: int) -> list[float]:
 
 
 def run(database_url: str, poll: float, toggles: int) -> list[float]:
-    env = {
-        "BMC_HUB_DATABASE_URL": database_url,
-        "BMC_HUB_MODULES": "hello",
-        "BMC_HUB_ADMIN_TOKEN": TOKEN,
-        "BMC_HUB_STATE_POLL_SECONDS": str(poll),
-    }
+    env = clean_env(
+        BMC_HUB_DATABASE_URL=database_url,
+        BMC_HUB_MODULES="hello",
+        BMC_HUB_ADMIN_TOKEN=TOKEN,
+        BMC_HUB_STATE_POLL_SECONDS=str(poll),
+    )
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        with server(work, env) as a, server(work, env) as b:
-            return measure(a, b, toggles)
+        # One after the other: A has migrated the database before B starts.
+        with (
+            running(start_hub(env, work, "a"), "/api/v1/health") as a,
+            running(start_hub(env, work, "b"), "/api/v1/health") as b,
+        ):
+            return measure(f"http://127.0.0.1:{a.port}", f"http://127.0.0.1:{b.port}", toggles)
 
 
 def report(label: str, delays: list[float], target: str) -> None:

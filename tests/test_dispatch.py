@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from fastapi import APIRouter, WebSocket
+from starlette.routing import Match
 from starlette.testclient import TestClient
 
 from bmc_hub_core.dispatch import ModuleDispatch
@@ -93,6 +95,25 @@ def test_websockets_and_a_root_path_are_dispatched_too(hub_app: Any) -> None:
         assert behind_proxy.get("/hub/api/v1/catch/items").json() == ["a"]
 
 
-def test_core_paths_never_reach_a_module(hub_client: Any) -> None:
-    client = hub_client(modules={"catch": fake_module(register_routes=routes)})
-    assert client.get("/api/v1/health").json()["status"] in ("ok", "degraded")
+@pytest.mark.parametrize(
+    ("method", "path", "expected"),
+    [
+        ("GET", "/api/v1/catch/anything", Match.FULL),
+        ("GET", "/catch", Match.NONE),  # the module has no views
+        ("GET", "/api/v1/health", Match.NONE),
+        ("GET", "/api/v1/customers", Match.NONE),
+        ("GET", "/admin", Match.NONE),
+        ("GET", "/", Match.NONE),
+        ("GET", "/api/v1/catch/health", Match.NONE),  # the core's per-module health
+        ("HEAD", "/api/v1/catch/health", Match.NONE),
+        ("POST", "/api/v1/catch/health", Match.FULL),  # any other method is the module's
+    ],
+)
+def test_the_dispatch_matches_only_its_modules_paths(
+    hub_app: Any, method: str, path: str, expected: Match
+) -> None:
+    app = hub_app(modules={"catch": fake_module(register_routes=routes)})
+    dispatch = app.router.routes[0]
+    assert isinstance(dispatch, ModuleDispatch)
+    scope = {"type": "http", "method": method, "path": path, "root_path": ""}
+    assert dispatch.matches(scope)[0] is expected

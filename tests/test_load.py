@@ -7,7 +7,6 @@ so a broken invariant fails here with the script's table in the message.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -15,6 +14,7 @@ import sys
 import pytest
 
 from .conftest import require_postgres
+from .servers import clean_env
 from .test_benchmarks_run import BENCHMARKS
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -33,11 +33,10 @@ INVARIANTS = (
 @pytest.mark.timeout(300)
 def test_mixed_load_while_toggling_keeps_every_promise() -> None:
     server = require_postgres()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BMC_HUB_", "MODULES__"))}
     result = subprocess.run(
         [sys.executable, str(BENCHMARKS / "load_mixed.py"), "--quick"],
         cwd=BENCHMARKS.parent,
-        env={**env, "BMC_HUB_TEST_POSTGRES_URL": server},
+        env=clean_env(BMC_HUB_TEST_POSTGRES_URL=server),
         capture_output=True,
         text=True,
         timeout=240,
