@@ -4,6 +4,7 @@ the module's switches, its timeout), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 import types
 from typing import Any
@@ -33,12 +34,16 @@ def ledger_module() -> types.ModuleType:
     def slow(module: ModuleContext) -> None:
         time.sleep(30)
 
+    def vanish(module: ModuleContext) -> None:
+        os._exit(3)  # no result sent: as a process killed by the OOM killer
+
     def register_jobs() -> list[Job]:
         return [
             Job("write", run=write),
             Job("gone", run=gone),
             Job("busy", run=busy),
             Job("slow", run=slow, timeout=1),
+            Job("vanish", run=vanish),
         ]
 
     return fake_module("ledger", on_startup=entries.on_startup(), register_jobs=register_jobs)
@@ -95,3 +100,9 @@ def test_an_unknown_job_or_arguments_that_are_not_json_fail_the_test(hub_client:
     for bad in (object(), float("nan")):
         with pytest.raises(pytest.fail.Exception, match=r"ledger\.write must be JSON"):
             run_job(client.app, "ledger.write", text=bad)
+
+
+def test_a_process_that_ends_without_a_result_is_the_runs_error(hub_client: Any) -> None:
+    end = run_job(client_for(hub_client).app, "ledger.vanish")
+    assert end.error == "the job's process ended without a result (exit code 3)"
+    assert not end.final

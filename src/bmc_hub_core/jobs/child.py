@@ -16,6 +16,7 @@ import multiprocessing
 import traceback
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from sqlalchemy import event
@@ -99,10 +100,11 @@ def context_mask(context: ModuleContext, text: str) -> str:
     return mask_values(text, secret_values(context.settings))
 
 
-def run_and_wait(context: ModuleContext, job: Job, kwargs: dict[str, Any]) -> RunEnd:
-    """One run in a forked process, as the worker starts it, waited for up to the job's
-    ``timeout`` (then killed). For ``bmc_hub_core.testing.run_job``; the worker itself
-    keeps several runs going at once and never waits on one."""
+def start_child(
+    context: ModuleContext, job: Job, kwargs: dict[str, Any]
+) -> tuple[BaseProcess, Connection]:
+    """A forked process running ``job`` (:func:`run_in_child`), and the end of the pipe
+    its :class:`RunEnd` comes back on."""
     fork = multiprocessing.get_context("fork")
     receiving, sending = fork.Pipe(duplex=False)
     process = fork.Process(
@@ -113,20 +115,39 @@ def run_and_wait(context: ModuleContext, job: Job, kwargs: dict[str, Any]) -> Ru
     )
     process.start()
     sending.close()
+    return process, receiving
+
+
+def received_end(process: BaseProcess, pipe: Connection) -> RunEnd:
+    """How a child that is done ended: what it sent, or the error of one that ended
+    without a result (killed, or ``os._exit``)."""
+    end = None
+    if pipe.poll():
+        try:
+            end = pipe.recv()
+        except EOFError:
+            end = None
+    if isinstance(end, RunEnd):
+        return end
+    return RunEnd(error=f"the job's process ended without a result (exit code {process.exitcode})")
+
+
+def stop_at_timeout(process: BaseProcess, job: Job) -> RunEnd:
+    """Kill a child still running at its job's ``timeout``; the run's end."""
+    process.kill()
+    process.join(5)
+    return RunEnd(error=f"timed out: still running after {job.timeout:g}s, so it was stopped")
+
+
+def run_and_wait(context: ModuleContext, job: Job, kwargs: dict[str, Any]) -> RunEnd:
+    """One run in a forked process, as the worker starts it, waited for up to the job's
+    ``timeout`` (then killed). For ``bmc_hub_core.testing.run_job``; the worker itself
+    keeps several runs going at once and never waits on one."""
+    process, receiving = start_child(context, job, kwargs)
     try:
         if receiving.poll(job.timeout):
-            try:
-                end = receiving.recv()
-            except EOFError:
-                end = None
             process.join(5)
-            if isinstance(end, RunEnd):
-                return end
-            return RunEnd(
-                error=f"the job's process ended without a result (exit code {process.exitcode})"
-            )
-        process.kill()
-        process.join(5)
-        return RunEnd(error=f"timed out: still running after {job.timeout:g}s, so it was stopped")
+            return received_end(process, receiving)
+        return stop_at_timeout(process, job)
     finally:
         receiving.close()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import multiprocessing
 import os
 import socket
 import time
@@ -29,7 +28,7 @@ from ..registry import ModuleRecord
 from ..state import apply_rows, read_rows
 from ..types import ModuleState
 from . import queue
-from .child import RunEnd, run_in_child
+from .child import RunEnd, received_end, start_child, stop_at_timeout
 from .declare import Job, next_time
 
 log = logging.getLogger(__name__)
@@ -60,7 +59,6 @@ class Worker:
         self.tick = tick
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.active: dict[int, Active] = {}
-        self._context = multiprocessing.get_context("fork")
         self._states_read = 0.0
         self._cleaned = 0.0
         self._reaped = time.monotonic()
@@ -178,44 +176,19 @@ class Worker:
     def _start(self, run: queue.ClaimedRun) -> None:
         record, job = self.jobs()[f"{run.module}.{run.job}"]
         assert record.context is not None
-        receiving, sending = self._context.Pipe(duplex=False)
-        process = self._context.Process(
-            target=run_in_child,
-            args=(sending, record.context, job, run.kwargs),
-            name=f"bmc-hub-job-{run.module}.{run.job}",
-            daemon=True,
-        )
-        process.start()
-        sending.close()
+        process, receiving = start_child(record.context, job, run.kwargs)
         log.info("job %s.%s: run %d started (attempt %d)", run.module, run.job, run.id, run.attempt)
         self.active[run.id] = Active(run, job, process, receiving, time.monotonic())
 
     def _check(self, active: Active) -> None:
         if active.process.is_alive():
             if time.monotonic() - active.started > active.job.timeout:
-                active.process.kill()
-                active.process.join(5)
-                self._record(
-                    active,
-                    RunEnd(
-                        error=f"timed out: still running after {active.job.timeout:g}s, "
-                        "so it was stopped"
-                    ),
-                )
+                self._record(active, stop_at_timeout(active.process, active.job))
             return
         self._collect(active)
 
     def _collect(self, active: Active) -> None:
-        lost = f"the job's process ended without a result (exit code {active.process.exitcode})"
-        end = RunEnd(error=lost)
-        if active.pipe.poll():
-            try:
-                received = active.pipe.recv()
-            except EOFError:
-                received = None
-            if isinstance(received, RunEnd):
-                end = received
-        self._record(active, end)
+        self._record(active, received_end(active.process, active.pipe))
 
     def _record(self, active: Active, end: RunEnd) -> None:
         self.active.pop(active.run.id, None)
