@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ..db import hub_job_runs
 from ..errors import UsageError
 from ..hub import Hub
+from ..registry import ModuleRecord
 from . import queue
 from .declare import Job
 
@@ -19,19 +20,20 @@ class RunNotRetryable(UsageError):
     """A retry was asked for a run that is queued, running or succeeded."""
 
 
-def declared(hub: Hub) -> dict[str, tuple[str, Job]]:
-    """``NAME.job`` → (module, job) for every loaded module."""
+def declared(hub: Hub) -> dict[str, tuple[ModuleRecord, Job]]:
+    """``NAME.job`` → (the module's record, the job) for every loaded module."""
     return {
-        f"{record.name}.{job.name}": (record.name, job)
+        f"{record.name}.{job.name}": (record, job)
         for record in hub.registry.loaded()
         for job in record.jobs
     }
 
 
-def find(hub: Hub, name: str) -> tuple[str, Job]:
-    found = declared(hub).get(name)
+def find(hub: Hub, name: str) -> tuple[ModuleRecord, Job]:
+    jobs = declared(hub)
+    found = jobs.get(name)
     if found is None:
-        known = ", ".join(sorted(declared(hub))) or "none"
+        known = ", ".join(sorted(jobs)) or "none"
         raise UsageError(f"no job named {name!r} (jobs: {known}); names are MODULE.job")
     return found
 
@@ -55,19 +57,18 @@ def describe(hub: Hub) -> list[dict[str, Any]]:
     except SQLAlchemyError:  # the job tables are not there yet (run `bmc-hub db upgrade`)
         schedules, last = {}, {}
     described = []
-    for name, (module, job) in sorted(declared(hub).items()):
-        record = hub.registry.get(module)
+    for name, (record, job) in sorted(declared(hub).items()):
         nxt = schedules.get(name)
         described.append(
             {
                 "name": name,
-                "module": module,
+                "module": record.name,
                 "job": job.name,
                 "description": job.description,
                 "schedule": job.schedule_text(),
                 "retries": job.retries,
                 "timeout": job.timeout,
-                "module_state": record.state.value if record else "missing",
+                "module_state": record.state.value,
                 "next_run_at": nxt.isoformat() if nxt and job.scheduled else None,
                 "last_run": last.get(name),
             }
@@ -79,9 +80,9 @@ def run_now(
     hub: Hub, name: str, kwargs: dict[str, Any] | None = None, trigger: str = "manual"
 ) -> int:
     """Queue a run of ``name`` now (the admin's "Run now", ``bmc-hub jobs run``)."""
-    module, job = find(hub, name)
+    record, job = find(hub, name)
     return queue.enqueue(
-        hub.engine, module, job.name, kwargs or {}, max_attempts=job.retries + 1, trigger=trigger
+        hub.engine, record.name, job.name, kwargs or {}, max_attempts=job.attempts, trigger=trigger
     )
 
 

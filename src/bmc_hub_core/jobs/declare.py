@@ -37,6 +37,11 @@ class Job:
     description: str = ""
 
     @property
+    def attempts(self) -> int:
+        """How many times one run may be tried: the first attempt and its retries."""
+        return self.retries + 1
+
+    @property
     def scheduled(self) -> bool:
         return self.cron is not None or self.every is not None
 

@@ -44,7 +44,7 @@ class ModuleJobs:
             self.module,
             job,
             kwargs,
-            max_attempts=declared.retries + 1,
+            max_attempts=declared.attempts,
             trigger="module",
             run_after=run_after,
         )

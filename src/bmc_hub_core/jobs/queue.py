@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from ..db import hub_job_runs, hub_job_schedules, utcnow
 from ..errors import UsageError
+from ..fields import as_utc
 
 RUNS = hub_job_runs
 
@@ -172,7 +173,7 @@ def claim_tick(engine: Engine, name: str, due: dt.datetime, following: dt.dateti
 def schedules(engine: Engine) -> dict[str, dt.datetime]:
     with engine.connect() as conn:
         rows = conn.execute(sa.select(hub_job_schedules)).all()
-    return {row.name: _utc(row.next_run_at) for row in rows}
+    return {row.name: as_utc(row.next_run_at) for row in rows}
 
 
 def set_schedule(engine: Engine, name: str, next_run_at: dt.datetime) -> None:
@@ -227,10 +228,5 @@ def as_json(row: Any) -> dict[str, Any]:
     data["kwargs"] = json.loads(data["kwargs"])
     for key in ("run_after", "scheduled_for", "created_at", "started_at", "finished_at"):
         if data[key] is not None:
-            data[key] = _utc(data[key]).isoformat()
+            data[key] = as_utc(data[key]).isoformat()
     return data
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; every time stored here is UTC.
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

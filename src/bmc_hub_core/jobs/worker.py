@@ -28,6 +28,7 @@ from ..registry import ModuleRecord
 from ..state import apply_rows, read_rows
 from ..types import ModuleState
 from . import queue
+from .catalog import declared
 from .child import RunEnd, received_end, start_child, stop_at_timeout
 from .declare import Job, next_time
 
@@ -67,11 +68,7 @@ class Worker:
 
     def jobs(self) -> dict[str, tuple[ModuleRecord, Job]]:
         """``NAME.job`` → (the module, the job) for every loaded module."""
-        found = {}
-        for record in self.hub.registry.loaded():
-            for job in record.jobs:
-                found[f"{record.name}.{job.name}"] = (record, job)
-        return found
+        return declared(self.hub)
 
     def enabled(self) -> list[str]:
         return [
@@ -164,7 +161,7 @@ class Worker:
                 record.name,
                 job.name,
                 {},
-                max_attempts=job.retries + 1,
+                max_attempts=job.attempts,
                 trigger="schedule",
                 scheduled_for=at,
                 state="queued" if runs else "skipped",

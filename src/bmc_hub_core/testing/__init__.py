@@ -134,12 +134,12 @@ def run_job(app: FastAPI, name: str, **kwargs: Any) -> RunEnd:
     from ..jobs.queue import dump_kwargs
 
     try:
-        module, job = find(app.state.hub, name)
+        record, job = find(app.state.hub, name)
         # The worker hands a job its arguments as they come back from the queue's JSON.
         arguments = json.loads(dump_kwargs(name, kwargs))
     except UsageError as exc:  # an unknown job, or arguments that are not JSON
         pytest.fail(f"run_job({name!r}): {exc}", pytrace=False)
-    return run_and_wait(module_context(app, module), job, arguments)
+    return run_and_wait(module_context(app, record.name), job, arguments)
 
 
 @pytest.fixture
