@@ -26,6 +26,7 @@ programs, so a machine getting slower or faster during the run affects both):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import subprocess
@@ -35,7 +36,9 @@ import textwrap
 import time
 from pathlib import Path
 
-import sqlalchemy as sa
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _harness import database, write_module
 
 REVISION = """\
 import sqlalchemy as sa
@@ -80,15 +83,15 @@ with engine.connect() as connection:
 
 
 def write_modules(site: Path, modules: int, revisions: int) -> list[str]:
-    """Module packages plus hand-written .dist-info folders (what pip would install)."""
+    """Module distributions as pip leaves them (:func:`_harness.write_module`), each with
+    ``revisions`` revision files."""
     names = []
     for index in range(modules):
         name = f"bench{index:02d}"
         names.append(name)
-        package = site / f"bmc_hub_{name}"
-        versions = package / "versions"
-        versions.mkdir(parents=True)
-        (package / "__init__.py").write_text(MODULE)
+        write_module(site, name, MODULE)
+        versions = site / f"bmc_hub_{name}" / "versions"
+        versions.mkdir()
         for step in range(1, revisions + 1):
             (versions / f"{name}_{step:04d}.py").write_text(
                 REVISION.format(
@@ -98,14 +101,6 @@ def write_modules(site: Path, modules: int, revisions: int) -> list[str]:
                     table=f"{name}_t{step}",
                 )
             )
-        info = site / f"bmc_hub_{name}-1.0.dist-info"
-        info.mkdir()
-        (info / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: bmc-hub-{name}\nVersion: 1.0\n"
-            "Requires-Dist: bmc-hub-core>=0.1\n"
-        )
-        (info / "entry_points.txt").write_text(f"[bmc_hub.modules]\n{name} = bmc_hub_{name}\n")
-        (info / "RECORD").write_text("")
     return names
 
 
@@ -128,15 +123,6 @@ def write_plain(root: Path, total: int, url: str) -> Path:
         f"sqlalchemy.url = {url.replace('%', '%%')}\n"
     )
     return ini
-
-
-def fresh_postgres(admin_url: str, name: str) -> str:
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 def timed(commands: list[list[str]], env: dict[str, str], runs: int) -> list[float]:
@@ -197,14 +183,12 @@ def main() -> None:
     if args.quick:
         args.runs, args.modules, args.revisions = 1, 5, 2
     bin_dir = Path(sys.executable).parent
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as databases:
         root = Path(tmp)
         names = write_modules(root / "site", args.modules, args.revisions)
-        if args.database_url:
-            hub_url = fresh_postgres(args.database_url, "bmc_hub_bench_hub")
-            plain_url = fresh_postgres(args.database_url, "bmc_hub_bench_plain")
-        else:
-            hub_url, plain_url = f"sqlite:///{root / 'hub.db'}", f"sqlite:///{root / 'plain.db'}"
+        # Databases of this run's own (SQLite files, or PostgreSQL ones dropped at the end).
+        hub_url = databases.enter_context(database(root, args.database_url, "hub"))
+        plain_url = databases.enter_context(database(root, args.database_url, "plain"))
         ini = write_plain(root / "plain", args.modules * args.revisions, plain_url)
         env = {
             # Real deployments have .pyc files; both sides load 250 revision files.
@@ -248,9 +232,6 @@ def main() -> None:
                 text=True,
             ).stdout
         )
-        if args.database_url:
-            for name in ("bmc_hub_bench_hub", "bmc_hub_bench_plain"):
-                fresh_postgres(args.database_url, name)
     backend = "PostgreSQL" if args.database_url else "SQLite"
     total = args.modules * args.revisions
     print(f"no-op upgrade, {args.modules} modules x {args.revisions} revisions vs one env with")
