@@ -83,6 +83,12 @@ def test_metrics_need_the_admin_or_the_metrics_token(hub_client: Any) -> None:
     assert client.get("/metrics", headers={"Authorization": "Bearer api"}).status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer scraper"}).status_code == 200
     assert client.get("/metrics", headers=ADMIN).status_code == 200
+    # A signed-in browser: an admin's session opens it, an API token holder's does not.
+    for token, status in (("api", 401), (ADMIN_TOKEN, 200)):
+        browser = _client(hub_client, api_tokens=SecretStr("api"))
+        signed_in = browser.post("/login", data={"token": token, "next": "/"})
+        assert signed_in.status_code == 200
+        assert browser.get("/metrics").status_code == status, token
     off = _client(hub_client, admin_token=None)
     refused = off.get("/metrics")
     assert refused.status_code == 403 and "BMC_HUB_METRICS_TOKEN" in refused.json()["detail"]
@@ -120,3 +126,15 @@ def test_metrics_count_job_runs_by_module_job_and_state(hub_client: Any) -> None
     context.jobs.enqueue("sync")
     text = client.get("/metrics").text
     assert value(text, 'bmc_hub_job_runs{job="sync",module="jobbed",state="queued"}') == 2
+
+
+def test_metrics_without_the_job_tables_still_answer_and_say_why_in_the_log(
+    hub_client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = _client(hub_client, headers=ADMIN)
+    with client.app.state.hub.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE hub_job_runs RENAME TO hub_job_runs_away")
+    answer = client.get("/metrics")
+    assert answer.status_code == 200
+    assert "bmc_hub_requests_total" in answer.text and "bmc_hub_job_runs{" not in answer.text
+    assert any("job run counts left out" in r.getMessage() for r in caplog.records)
