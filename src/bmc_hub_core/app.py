@@ -133,9 +133,9 @@ def create_app(
         guard=TokenCheck(hub) if settings.api_token_values else None,
         answers=answers,
         stacks=stacks,
-        metrics=hub.metrics,
     )
-    app.add_middleware(RequestLog)  # outermost: every request gets its id and log line
+    # Outermost: every request gets its id and log line, a module's its metrics.
+    app.add_middleware(RequestLog, metrics=hub.metrics)
     return app
 
 

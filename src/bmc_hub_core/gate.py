@@ -8,11 +8,9 @@ mapping the gate reads; routes are never added or removed at runtime.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,9 +18,6 @@ from .answers import Answers, HeaderList, send_json
 from .dryrun.engine import close_request_scope, open_request_scope
 from .logs import MODULE
 from .module_stacks import ModuleStacks
-
-if TYPE_CHECKING:
-    from .metrics import HubMetrics
 from .names import NAME_PATTERN, RESERVED_NAMES
 from .registry import Registry
 from .types import ModuleState
@@ -88,15 +83,12 @@ class ModuleGate:
         guard: Callable[[Scope], Awaitable[ASGIApp | None]] | None = None,
         answers: Answers | None = None,
         stacks: ModuleStacks | None = None,
-        metrics: HubMetrics | None = None,
     ) -> None:
         self.app = app
         self.view = view
         #: Each module's own middleware chain and URL names (register_middleware).
         self.stacks = stacks or ModuleStacks()
         self.stacks.downstream = app
-        #: Per-module request counts and latency (the gate knows whose request it is).
-        self.metrics = metrics
         #: The token check for module URL spaces (None: data routes are open).
         self.guard = guard
         #: Pages for browsers (None: JSON only).
@@ -125,22 +117,9 @@ class ModuleGate:
         if name is None or entry is None or (is_health and scope.get("method") in HEALTH_METHODS):
             await self.app(scope, receive, send)
             return
-        MODULE.set(name)  # log lines of this request name the module
-        if self.metrics is None or scope["type"] != "http":
-            await self._module_request(scope, receive, send, name, entry)
-            return
-        started, status = time.perf_counter(), 500
-
-        async def counted(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self._module_request(scope, receive, counted, name, entry)
-        finally:
-            self.metrics.request(name, scope["method"], status, started)
+        # Log lines of this request name the module; RequestLog counts it in the metrics.
+        MODULE.set(name)
+        await self._module_request(scope, receive, send, name, entry)
 
     async def _module_request(
         self, scope: Scope, receive: Receive, send: Send, name: str, entry: GateEntry

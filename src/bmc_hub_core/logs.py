@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # `bmc-hub db ...` imports this module and must not load the web stack
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+    from .metrics import HubMetrics
+
 REQUEST_ID: ContextVar[str | None] = ContextVar("bmc_hub_request_id", default=None)
 #: The module whose URL space a request is in (set by the gate).
 MODULE: ContextVar[str | None] = ContextVar("bmc_hub_module", default=None)
@@ -89,10 +91,13 @@ def logging_config(level: str, log_format: str) -> dict[str, Any]:
 
 class RequestLog:
     """Pure ASGI, outermost: gives each HTTP request its id (echoed as ``X-Request-ID``)
-    and logs it once when it ends, with method, path, status and duration."""
+    and logs it once when it ends, with method, path, status and duration; a request to a
+    module's URL space (the gate names the module in :data:`MODULE`) is counted in the
+    per-module request metrics too, from the same status and duration."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: HubMetrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -114,17 +119,21 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            module = MODULE.get()
+            if module is not None and self.metrics is not None:
+                self.metrics.request(module, scope["method"], status, seconds)
             access_log.info(
                 "%s %s %d %.1fms",
                 scope["method"],
                 scope["path"],
                 status,
-                (time.perf_counter() - started) * 1000,
+                seconds * 1000,
                 extra={
                     "method": scope["method"],
                     "path": scope["path"],
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "duration_ms": round(seconds * 1000, 2),
                 },
             )
             MODULE.reset(module_token)

@@ -13,7 +13,6 @@ named ``bmc_hub_module_NAME_*``.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -133,7 +132,7 @@ class HubMetrics:
             metrics = self._modules[name] = ModuleMetrics(name, self.registry)
         return metrics
 
-    def request(self, module: str, method: str, status: int, started: float) -> None:
+    def request(self, module: str, method: str, status: int, seconds: float) -> None:
         # Labelled children are looked up once (``labels()`` costs more than the update);
         # keyed by the label values, so the cache is as bounded as the labels are.
         key = (module, method if method in _METHODS else "other", status // 100)
@@ -146,7 +145,7 @@ class HubMetrics:
         latency = self._latencies.get(module)
         if latency is None:
             latency = self._latencies[module] = self.latency.labels(module)
-        latency.observe(time.perf_counter() - started)
+        latency.observe(seconds)
 
     def hook(self, outcome: Outcome) -> None:
         result = "ok" if outcome.ok else ("timeout" if outcome.timed_out else "error")
