@@ -63,6 +63,9 @@ class Worker:
         self._states_read = 0.0
         self._cleaned = 0.0
         self._reaped = time.monotonic()
+        #: The schedule table as last read (:meth:`_schedules`), and when.
+        self._due: dict[str, dt.datetime] = {}
+        self._due_read = float("-inf")
 
     # --- what there is to run --------------------------------------------------------
 
@@ -141,9 +144,18 @@ class Worker:
             if first is not None:
                 queue.set_schedule(self.engine, name, first)
 
+    def _schedules(self, now: dt.datetime) -> dict[str, dt.datetime]:
+        """The schedule table, read again only when a time read last is due, or once a
+        state poll interval has passed (another worker's start may have set a time)."""
+        read_long_ago = time.monotonic() - self._due_read >= self.hub.settings.state_poll_seconds
+        if read_long_ago or any(at <= now for at in self._due.values()):
+            self._due = queue.schedules(self.engine)
+            self._due_read = time.monotonic()
+        return self._due
+
     def tick_schedules(self) -> None:
         now = utcnow()
-        due = queue.schedules(self.engine)
+        due = self._schedules(now)
         enabled = set(self.enabled())
         for name, (record, job) in self.jobs().items():
             at = due.get(name)
@@ -152,7 +164,8 @@ class Worker:
             following = next_time(job, max(now, at))
             assert following is not None
             if not queue.claim_tick(self.engine, name, at, following):
-                continue  # another worker runs this tick
+                continue  # another worker runs this tick (the next round reads its time)
+            due[name] = following
             runs = record.name in enabled
             if not runs:
                 log.info("job %s: skipped its %s run, the module is disabled", name, at.isoformat())
